@@ -1,0 +1,218 @@
+package arca.token;
+
+import akka.NotUsed;
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
+import akka.grpc.GrpcServiceException;
+import akka.grpc.javadsl.MetadataBuilder;
+import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import akka.persistence.query.EventEnvelope;
+import akka.persistence.query.Offset;
+import akka.persistence.query.PersistenceQuery;
+import akka.persistence.query.Sequence;
+import akka.stream.javadsl.Source;
+import arca.persistence.ServiceStorage;
+import arca.proto.token.AccessTokenRevoked;
+import arca.proto.token.AuthEvent;
+import arca.proto.token.GetJwksRequest;
+import arca.proto.token.Jwks;
+import arca.proto.token.LoginFailed;
+import arca.proto.token.LoginSucceeded;
+import arca.proto.token.LoginThrottle;
+import arca.proto.token.PasswordGrantRequest;
+import arca.proto.token.RefreshGrantRequest;
+import arca.proto.token.RevokeRequest;
+import arca.proto.token.RevokeResponse;
+import arca.proto.token.Revoked;
+import arca.proto.token.SessionRevoked;
+import arca.proto.token.TokenResponse;
+import arca.proto.token.TokenService;
+import arca.proto.token.WatchAuthEventsRequest;
+import arca.proto.user.GetUserRequest;
+import arca.proto.user.User;
+import arca.proto.user.UserService;
+import arca.proto.user.VerifyPasswordRequest;
+import arca.service.GrpcErrors;
+import io.grpc.Status;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
+
+/**
+ * arca.grpc.token. A password grant: login guard check, password check by the user service, session start, JWT.
+ * Refresh tokens are {@code <session id>.<secret>}; only the secret's hash is stored.
+ */
+final class TokenGrpcService implements TokenService {
+  private static final Pattern REFRESH = Pattern.compile("([A-Za-z0-9_-]{22})\\.([A-Za-z0-9_-]{43})");
+  private static final String BAD_CREDENTIALS = "invalid username or password";
+
+  private final ActorSystem<?> system;
+  private final ServiceStorage storage;
+  private final ClusterSharding sharding;
+  private final UserService users;
+  private final JwtIssuer jwt;
+  private final Duration timeout;
+  private final Duration refreshTtl;
+
+  TokenGrpcService(ActorSystem<?> system, ServiceStorage storage, UserService users, JwtIssuer jwt) {
+    this.system = system;
+    this.storage = storage;
+    this.sharding = ClusterSharding.get(system);
+    this.users = users;
+    this.jwt = jwt;
+    this.timeout = system.settings().config().getDuration("arca.ask-timeout");
+    this.refreshTtl = system.settings().config().getDuration("arca.token.refresh-token-ttl");
+  }
+
+  private EntityRef<LoginGuardEntity.Command> guard(String login) {
+    return sharding.entityRefFor(LoginGuardEntity.KEY, login);
+  }
+
+  private EntityRef<SessionEntity.Command> session(String sid) {
+    return sharding.entityRefFor(SessionEntity.KEY, sid);
+  }
+
+  @Override
+  public CompletionStage<TokenResponse> passwordGrant(PasswordGrantRequest in) {
+    return GrpcErrors.call(() -> {
+      String login = in.getLogin().trim().toLowerCase(Locale.ROOT);
+      if (login.isEmpty() || login.length() > 64 || in.getPassword().isEmpty() || in.getPassword().length() > 1024) {
+        throw new GrpcServiceException(Status.UNAUTHENTICATED.withDescription(BAD_CREDENTIALS));
+      }
+      return guard(login).ask(LoginGuardEntity.Check::new, timeout).thenCompose(g -> {
+        long now = System.currentTimeMillis();
+        if (g.lockedUntil() > now) throw throttled(g.lockedUntil() - now);
+        return users.verifyPassword(VerifyPasswordRequest.newBuilder().setLogin(login).setPassword(in.getPassword()).build());
+      }).thenCompose(v -> {
+        if (!v.getValid()) {
+          return guard(login).ask(LoginGuardEntity.RecordFailure::new, timeout).thenApply(g -> {
+            throw new GrpcServiceException(Status.UNAUTHENTICATED.withDescription(BAD_CREDENTIALS));
+          });
+        }
+        return guard(login).ask(LoginGuardEntity.RecordSuccess::new, timeout)
+            .thenCompose(ok -> startSession(v.getUser(), in.getClientId()));
+      });
+    });
+  }
+
+  private static GrpcServiceException throttled(long remainingMs) {
+    long seconds = Math.max(1, (remainingMs + 999) / 1000);
+    return new GrpcServiceException(
+        Status.RESOURCE_EXHAUSTED.withDescription("too many failed logins for this account; retry in " + seconds + " s"),
+        new MetadataBuilder().addText("retry-after", Long.toString(seconds)).build());
+  }
+
+  private CompletionStage<TokenResponse> startSession(User user, String clientId) {
+    String sid = Secrets.random(16);
+    String secret = Secrets.random(32);
+    long expiresAt = System.currentTimeMillis() + refreshTtl.toMillis();
+    return session(sid).<SessionEntity.Reply>ask(
+            r -> new SessionEntity.Start(user.getLogin(), Secrets.sha256(secret), expiresAt, clientId, r), timeout)
+        .thenCompose(reply -> {
+          if (reply.failure() != null) throw GrpcErrors.status(reply.failure());
+          return tokens(user, sid, secret);
+        });
+  }
+
+  private CompletionStage<TokenResponse> tokens(User user, String sid, String secret) {
+    return jwt.issue(user.getLogin(), user.getDisplayName(), user.getRolesList(), sid).thenApply(access ->
+        TokenResponse.newBuilder().setAccessToken(access).setTokenType("Bearer")
+            .setExpiresIn(jwt.accessTtl().toSeconds()).setRefreshToken(sid + "." + secret)
+            .setSubject(user.getLogin()).build());
+  }
+
+  @Override
+  public CompletionStage<TokenResponse> refreshGrant(RefreshGrantRequest in) {
+    return GrpcErrors.call(() -> {
+      var m = REFRESH.matcher(in.getRefreshToken());
+      if (!m.matches()) {
+        throw new GrpcServiceException(Status.UNAUTHENTICATED.withDescription("refresh token is malformed"));
+      }
+      String sid = m.group(1);
+      String newSecret = Secrets.random(32);
+      long expiresAt = System.currentTimeMillis() + refreshTtl.toMillis();
+      return session(sid).<SessionEntity.Reply>ask(r -> new SessionEntity.Rotate(Secrets.sha256(m.group(2)),
+              Secrets.sha256(newSecret), expiresAt, r), timeout)
+          .thenCompose(reply -> {
+            if (reply.failure() != null) throw GrpcErrors.status(reply.failure());
+            return users.getUser(GetUserRequest.newBuilder().setLogin(reply.subject()).build())
+                .exceptionallyCompose(e -> revokeGone(sid, e))
+                .thenCompose(user -> tokens(user, sid, newSecret));
+          });
+    });
+  }
+
+  /** The session's user is gone: end the session, refuse the refresh. */
+  private CompletionStage<User> revokeGone(String sid, Throwable error) {
+    Throwable cause = error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof io.grpc.StatusRuntimeException sre && sre.getStatus().getCode() == Status.Code.NOT_FOUND) {
+      return session(sid).<SessionEntity.Reply>ask(r -> new SessionEntity.Revoke(null, "user deleted", r), timeout)
+          .thenApply(r -> {
+            throw new GrpcServiceException(Status.UNAUTHENTICATED.withDescription("the user no longer exists"));
+          });
+    }
+    return CompletableFuture.failedFuture(cause);
+  }
+
+  @Override
+  public CompletionStage<RevokeResponse> revoke(RevokeRequest in) {
+    return GrpcErrors.call(() -> {
+      String token = in.getToken();
+      var m = REFRESH.matcher(token);
+      if (m.matches()) {
+        return session(m.group(1)).<SessionEntity.Reply>ask(
+                r -> new SessionEntity.Revoke(Secrets.sha256(m.group(2)), "revoked by client", r), timeout)
+            .thenApply(reply -> reply.failure() != null ? RevokeResponse.getDefaultInstance()
+                : RevokeResponse.newBuilder().addRevokedIds(m.group(1)).setExpiresAt(reply.expiresAt()).build());
+      }
+      if (token.length() > 8192) return CompletableFuture.completedFuture(RevokeResponse.getDefaultInstance());
+      return jwt.parseOwn(token).thenCompose(claims -> claims.isEmpty() || claims.get().sid() == null
+          ? CompletableFuture.completedFuture(RevokeResponse.getDefaultInstance())
+          : revokeAccess(claims.get()));
+    });
+  }
+
+  private CompletionStage<RevokeResponse> revokeAccess(JwtIssuer.AccessClaims c) {
+    return session(c.sid()).<SessionEntity.Reply>ask(r -> new SessionEntity.RevokeAccessToken(c.jti(), c.expiresAt(), r), timeout)
+        .thenApply(r -> RevokeResponse.newBuilder().addRevokedIds(c.jti()).setExpiresAt(c.expiresAt()).build());
+  }
+
+  @Override
+  public CompletionStage<Jwks> getJwks(GetJwksRequest in) {
+    return GrpcErrors.call(() -> jwt.keys().thenApply(k -> Jwks.newBuilder().setJson(k.publicSet().toString()).build()));
+  }
+
+  @Override
+  public Source<AuthEvent, NotUsed> watchAuthEvents(WatchAuthEventsRequest in) {
+    JdbcReadJournal journal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, storage.queryPluginId());
+    Offset from = in.getFromOffset() <= 0 ? Offset.noOffset() : Offset.sequence(in.getFromOffset());
+    return journal.eventsByTag(SessionEntity.AUTH_TAG, from)
+        .map(TokenGrpcService::toAuthEvent)
+        .filter(Optional::isPresent)
+        .map(Optional::get);
+  }
+
+  static Optional<AuthEvent> toAuthEvent(EventEnvelope env) {
+    String pid = env.persistenceId();
+    String id = pid.substring(pid.indexOf('|') + 1);
+    AuthEvent.Builder b = AuthEvent.newBuilder().setOffset(((Sequence) env.offset()).value());
+    Object e = env.event();
+    if (e instanceof SessionRevoked r) {
+      b.setRevoked(Revoked.newBuilder().setId(id).setExpiresAt(r.getExpiresAt()));
+    } else if (e instanceof AccessTokenRevoked r) {
+      b.setRevoked(Revoked.newBuilder().setId(r.getJti()).setExpiresAt(r.getExpiresAt()));
+    } else if (e instanceof LoginFailed f) {
+      b.setThrottle(LoginThrottle.newBuilder().setLogin(id).setFailures(f.getFailures()).setLockedUntil(f.getLockedUntil()));
+    } else if (e instanceof LoginSucceeded) {
+      b.setThrottle(LoginThrottle.newBuilder().setLogin(id));
+    } else {
+      return Optional.empty();
+    }
+    return Optional.of(b.build());
+  }
+}

@@ -1,0 +1,32 @@
+package arca.token;
+
+import akka.grpc.ServiceDescription;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.japi.function.Function;
+import arca.proto.token.TokenService;
+import arca.proto.token.TokenServiceHandlerFactory;
+import arca.proto.user.UserServiceClient;
+import arca.service.ServiceContext;
+import arca.service.ServiceModule;
+
+import java.util.concurrent.CompletionStage;
+
+/** arca.grpc.token (Cells oauth): sessions, refresh tokens, JWT signing keys, revocation, login throttling. */
+public final class TokenModule implements ServiceModule {
+  public static final String NAME = "token";
+
+  @Override public String name() { return NAME; }
+  @Override public ServiceDescription description() { return TokenService.description; }
+
+  @Override
+  public Function<HttpRequest, CompletionStage<HttpResponse>> start(ServiceContext ctx) {
+    SessionEntity.init(ctx.system(), ctx.storage());
+    LoginGuardEntity.init(ctx.system(), ctx.storage());
+    SigningKeysEntity.init(ctx.system(), ctx.storage());
+    // the user service may run on other nodes: reach it through its generated gRPC client
+    UserServiceClient users = UserServiceClient.create(ctx.clientSettings().apply("user"), ctx.system());
+    return TokenServiceHandlerFactory.create(
+        new TokenGrpcService(ctx.system(), ctx.storage(), users, new JwtIssuer(ctx.system())), ctx.system());
+  }
+}

@@ -1,0 +1,170 @@
+package arca.user;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.SnapshotAdapter;
+import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import akka.persistence.typed.javadsl.ReplyEffect;
+import akka.persistence.typed.javadsl.RetentionCriteria;
+import arca.persistence.ServiceStorage;
+import arca.proto.user.PasswordChanged;
+import arca.proto.user.UserCreated;
+import arca.proto.user.UserDeleted;
+import arca.proto.user.UserSnapshot;
+import arca.proto.user.UserUpdated;
+import arca.service.CborSerializable;
+import arca.service.Entities;
+import arca.service.Failure;
+import com.google.protobuf.GeneratedMessageV3;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** One user, keyed by login. Persisted events are the Protobuf messages of user.proto. */
+public final class UserEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<UserEntity.Command, GeneratedMessageV3, UserEntity.State> {
+
+  public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "User");
+  public static final List<String> TAGS = Entities.tags("user", 4);
+
+  // ---- commands (validated by the gRPC service before they get here) ----
+  public sealed interface Command extends CborSerializable permits Create, Get, Update, Delete {}
+
+  public record Create(String passwordHash, String displayName, String email, List<String> roles, String groupPath,
+                       ActorRef<Result> replyTo) implements Command {}
+
+  public record Get(ActorRef<Result> replyTo) implements Command {}
+
+  /** Null fields are left unchanged; roles == null leaves roles unchanged. */
+  public record Update(String displayName, String email, List<String> roles, String groupPath, String passwordHash,
+                       ActorRef<Result> replyTo) implements Command {}
+
+  public record Delete(ActorRef<Result> replyTo) implements Command {}
+
+  public record Result(State user, Failure failure) implements CborSerializable {
+    static Result ok(State s) { return new Result(s, null); }
+    static Result failed(Failure f) { return new Result(null, f); }
+  }
+
+  // ---- state ----
+  public record State(boolean exists, String login, String passwordHash, String displayName, String email,
+                      List<String> roles, String groupPath, long createdAt, long updatedAt, long version)
+      implements CborSerializable {
+    static State empty(String login) {
+      return new State(false, login, "", "", "", List.of(), "/", 0, 0, 0);
+    }
+  }
+
+  public static void init(ActorSystem<?> system, ServiceStorage storage) {
+    ClusterSharding.get(system).init(Entity.of(KEY, ctx -> create(ctx.getEntityId(), storage))
+        .withRole(UserModule.NAME));
+  }
+
+  static Behavior<Command> create(String login, ServiceStorage storage) {
+    return Behaviors.setup(ctx -> new UserEntity(login, storage.journalPluginId(), storage.snapshotPluginId()));
+  }
+
+  private final String login;
+  private final String journal;
+  private final String snapshots;
+
+  UserEntity(String login, String journal, String snapshots) {
+    super(PersistenceId.of(KEY.name(), login), Entities.ON_PERSIST_FAILURE);
+    this.login = login;
+    this.journal = journal;
+    this.snapshots = snapshots;
+  }
+
+  @Override public String journalPluginId() { return journal; }
+  @Override public String snapshotPluginId() { return snapshots; }
+  @Override public State emptyState() { return State.empty(login); }
+  @Override public Set<String> tagsFor(GeneratedMessageV3 event) { return Set.of(Entities.tagFor(TAGS, login)); }
+  @Override public RetentionCriteria retentionCriteria() { return RetentionCriteria.snapshotEvery(50, 2); }
+
+  @Override
+  public CommandHandlerWithReply<Command, GeneratedMessageV3, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder().forAnyState()
+        .onCommand(Create.class, this::onCreate)
+        .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), s.exists()
+            ? Result.ok(s) : Result.failed(Failure.notFound("no user '" + login + "'"))))
+        .onCommand(Update.class, this::onUpdate)
+        .onCommand(Delete.class, this::onDelete)
+        .build();
+  }
+
+  private ReplyEffect<GeneratedMessageV3, State> onCreate(State s, Create c) {
+    if (s.exists()) {
+      return Effect().reply(c.replyTo(), Result.failed(Failure.exists("login '" + login + "' is already taken")));
+    }
+    UserCreated event = UserCreated.newBuilder().setLogin(login).setPasswordHash(c.passwordHash())
+        .setDisplayName(c.displayName()).setEmail(c.email()).addAllRoles(c.roles()).setGroupPath(c.groupPath())
+        .setAt(System.currentTimeMillis()).build();
+    return Effect().persist(event).thenReply(c.replyTo(), Result::ok);
+  }
+
+  private ReplyEffect<GeneratedMessageV3, State> onUpdate(State s, Update c) {
+    if (!s.exists()) return Effect().reply(c.replyTo(), Result.failed(Failure.notFound("no user '" + login + "'")));
+    long now = System.currentTimeMillis();
+    List<GeneratedMessageV3> events = new ArrayList<>(2);
+    UserUpdated.Builder u = UserUpdated.newBuilder().setAt(now);
+    if (c.displayName() != null) u.setDisplayName(c.displayName());
+    if (c.email() != null) u.setEmail(c.email());
+    if (c.groupPath() != null) u.setGroupPath(c.groupPath());
+    if (c.roles() != null) u.setReplaceRoles(true).addAllRoles(c.roles());
+    if (u.hasDisplayName() || u.hasEmail() || u.hasGroupPath() || u.getReplaceRoles()) events.add(u.build());
+    if (c.passwordHash() != null) events.add(PasswordChanged.newBuilder().setPasswordHash(c.passwordHash()).setAt(now).build());
+    if (events.isEmpty()) return Effect().reply(c.replyTo(), Result.ok(s));
+    return Effect().persist(events).thenReply(c.replyTo(), Result::ok);
+  }
+
+  private ReplyEffect<GeneratedMessageV3, State> onDelete(State s, Delete c) {
+    if (!s.exists()) return Effect().reply(c.replyTo(), Result.failed(Failure.notFound("no user '" + login + "'")));
+    return Effect().persist(UserDeleted.newBuilder().setAt(System.currentTimeMillis()).build())
+        .thenReply(c.replyTo(), st -> Result.ok(s));
+  }
+
+  @Override
+  public EventHandler<State, GeneratedMessageV3> eventHandler() {
+    return newEventHandlerBuilder().forAnyState()
+        .onEvent(UserCreated.class, (s, e) -> new State(true, login, e.getPasswordHash(), e.getDisplayName(),
+            e.getEmail(), List.copyOf(e.getRolesList()), e.getGroupPath(), e.getAt(), e.getAt(), s.version() + 1))
+        .onEvent(UserUpdated.class, (s, e) -> new State(true, login, s.passwordHash(),
+            e.hasDisplayName() ? e.getDisplayName() : s.displayName(),
+            e.hasEmail() ? e.getEmail() : s.email(),
+            e.getReplaceRoles() ? List.copyOf(e.getRolesList()) : s.roles(),
+            e.hasGroupPath() ? e.getGroupPath() : s.groupPath(), s.createdAt(), e.getAt(), s.version() + 1))
+        .onEvent(PasswordChanged.class, (s, e) -> new State(true, login, e.getPasswordHash(), s.displayName(),
+            s.email(), s.roles(), s.groupPath(), s.createdAt(), e.getAt(), s.version() + 1))
+        .onEvent(UserDeleted.class, (s, e) -> new State(false, login, "", "", "", List.of(), "/", 0, e.getAt(),
+            s.version() + 1))
+        .build();
+  }
+
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(State s) {
+        return UserSnapshot.newBuilder().setExists(s.exists()).setLogin(s.login()).setPasswordHash(s.passwordHash())
+            .setDisplayName(s.displayName()).setEmail(s.email()).addAllRoles(s.roles()).setGroupPath(s.groupPath())
+            .setCreatedAt(s.createdAt()).setUpdatedAt(s.updatedAt()).setVersion(s.version()).build();
+      }
+
+      @Override
+      public State fromJournal(Object from) {
+        UserSnapshot p = (UserSnapshot) from;
+        return new State(p.getExists(), p.getLogin(), p.getPasswordHash(), p.getDisplayName(), p.getEmail(),
+            List.copyOf(p.getRolesList()), p.getGroupPath(), p.getCreatedAt(), p.getUpdatedAt(), p.getVersion());
+      }
+    };
+  }
+}

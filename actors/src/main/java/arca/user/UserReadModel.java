@@ -1,0 +1,95 @@
+package arca.user;
+
+import akka.actor.typed.ActorSystem;
+import akka.persistence.query.EventEnvelope;
+import arca.persistence.ServiceStorage;
+import arca.persistence.TaggedProjection;
+import arca.proto.user.ListUsersResponse;
+import arca.proto.user.PasswordChanged;
+import arca.proto.user.User;
+import arca.proto.user.UserCreated;
+import arca.proto.user.UserDeleted;
+import arca.proto.user.UserUpdated;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletionStage;
+
+/** The user list (table user_users), projected from the user journal; answers list/search. */
+final class UserReadModel {
+  private UserReadModel() {}
+
+  static void init(ActorSystem<?> system, ServiceStorage storage) {
+    TaggedProjection.init(system, storage, "users", UserEntity.TAGS, UserModule.NAME, UserReadModel::apply);
+  }
+
+  static void apply(Connection c, EventEnvelope env) throws SQLException {
+    String login = env.persistenceId().substring(env.persistenceId().indexOf('|') + 1);
+    Object event = env.event();
+    if (event instanceof UserCreated e) {
+      exec(c, "DELETE FROM user_users WHERE login = ?", login);
+      exec(c, "INSERT INTO user_users (login, display_name, email, roles, group_path, created_at, updated_at, version)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", login, e.getDisplayName(), e.getEmail(), String.join(",", e.getRolesList()),
+          e.getGroupPath(), e.getAt(), e.getAt(), env.sequenceNr());
+    } else if (event instanceof UserUpdated e) {
+      exec(c, "UPDATE user_users SET display_name = COALESCE(?, display_name), email = COALESCE(?, email),"
+              + " roles = COALESCE(?, roles), group_path = COALESCE(?, group_path), updated_at = ?, version = ? WHERE login = ?",
+          e.hasDisplayName() ? e.getDisplayName() : null, e.hasEmail() ? e.getEmail() : null,
+          e.getReplaceRoles() ? String.join(",", e.getRolesList()) : null, e.hasGroupPath() ? e.getGroupPath() : null,
+          e.getAt(), env.sequenceNr(), login);
+    } else if (event instanceof PasswordChanged e) {
+      exec(c, "UPDATE user_users SET updated_at = ?, version = ? WHERE login = ?", e.getAt(), env.sequenceNr(), login);
+    } else if (event instanceof UserDeleted) {
+      exec(c, "DELETE FROM user_users WHERE login = ?", login);
+    }
+  }
+
+  static CompletionStage<ListUsersResponse> list(ActorSystem<?> system, ServiceStorage storage, int offset, int limit,
+                                                 String filter) {
+    return TaggedProjection.query(system, storage, c -> {
+      String where = "";
+      String like = null;
+      if (!filter.isEmpty()) {
+        where = " WHERE LOWER(login) LIKE ? ESCAPE '!' OR LOWER(display_name) LIKE ? ESCAPE '!' OR LOWER(email) LIKE ? ESCAPE '!'";
+        like = "%" + filter.toLowerCase(Locale.ROOT).replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+      }
+      ListUsersResponse.Builder out = ListUsersResponse.newBuilder();
+      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM user_users" + where)) {
+        if (like != null) for (int i = 1; i <= 3; i++) ps.setString(i, like);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          out.setTotal(rs.getLong(1));
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT login, display_name, email, roles, group_path, created_at,"
+          + " updated_at, version FROM user_users" + where + " ORDER BY login LIMIT ? OFFSET ?")) {
+        int i = 1;
+        if (like != null) for (; i <= 3; i++) ps.setString(i, like);
+        ps.setInt(i++, limit);
+        ps.setInt(i, offset);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String roles = rs.getString(4);
+            out.addUsers(User.newBuilder().setLogin(rs.getString(1)).setDisplayName(rs.getString(2))
+                .setEmail(rs.getString(3)).addAllRoles(roles.isEmpty() ? List.of() : Arrays.asList(roles.split(",")))
+                .setGroupPath(rs.getString(5)).setCreatedAt(rs.getLong(6)).setUpdatedAt(rs.getLong(7))
+                .setVersion(rs.getLong(8)).build());
+          }
+        }
+      }
+      return out.build();
+    });
+  }
+
+  private static void exec(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+      ps.executeUpdate();
+    }
+  }
+}

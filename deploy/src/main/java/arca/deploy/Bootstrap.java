@@ -1,0 +1,83 @@
+package arca.deploy;
+
+import akka.actor.typed.ActorSystem;
+import arca.cluster.ServiceDiscovery;
+import arca.proto.role.CreateRoleRequest;
+import arca.proto.role.RoleServiceClient;
+import arca.proto.token.GetJwksRequest;
+import arca.proto.token.TokenServiceClient;
+import arca.proto.user.CreateUserRequest;
+import arca.proto.user.UserServiceClient;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * First-start data, created idempotently through the services' gRPC APIs (so any node may run it, any number of
+ * times): the built-in admin role, user "admin" holding it, and the token signing key.
+ */
+final class Bootstrap {
+  private static final Logger log = LoggerFactory.getLogger(Bootstrap.class);
+
+  private Bootstrap() {}
+
+  static CompletionStage<Void> run(ActorSystem<?> system, Path dataDir, String configuredPassword) {
+    RoleServiceClient roles = RoleServiceClient.create(ServiceDiscovery.clientSettings("role", system), system);
+    UserServiceClient users = UserServiceClient.create(ServiceDiscovery.clientSettings("user", system), system);
+    TokenServiceClient tokens = TokenServiceClient.create(ServiceDiscovery.clientSettings("token", system), system);
+    boolean generated = configuredPassword.isEmpty();
+    String password = generated ? randomPassword() : configuredPassword;
+    return roles.ensureRole(CreateRoleRequest.newBuilder().setId("admin").setLabel("Administrators")
+            .setDescription("Full control of the platform").setProtected(true).build())
+        .thenCompose(r -> users.createUser(CreateUserRequest.newBuilder().setLogin("admin").setPassword(password)
+                .setDisplayName("Administrator").addRoles("admin").build())
+            .handle((u, e) -> {
+              if (e == null) {
+                if (generated) writePassword(dataDir, password);
+                else log.info("created user 'admin' with the password from ARCA_ADMIN_PASSWORD");
+                return null;
+              }
+              Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+              if (c instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.ALREADY_EXISTS) {
+                return null;
+              }
+              throw e instanceof CompletionException ce ? ce : new CompletionException(e);
+            }))
+        .thenCompose(v -> tokens.getJwks(GetJwksRequest.getDefaultInstance()))
+        .thenAccept(jwks -> {
+          roles.close();
+          users.close();
+          tokens.close();
+        });
+  }
+
+  private static String randomPassword() {
+    byte[] b = new byte[18];
+    new SecureRandom().nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  private static void writePassword(Path dataDir, String password) {
+    Path file = dataDir.resolve("admin-password");
+    try {
+      Files.createDirectories(dataDir);
+      Files.deleteIfExists(file);
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(file, password + "\n", StandardOpenOption.TRUNCATE_EXISTING);
+      log.info("created user 'admin'; its generated password is in {} (mode 0600)", file.toAbsolutePath());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write " + file, e);
+    }
+  }
+}

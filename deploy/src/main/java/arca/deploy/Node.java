@@ -1,0 +1,158 @@
+package arca.deploy;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Join;
+import akka.grpc.javadsl.ServerReflection;
+import akka.grpc.javadsl.ServiceHandler;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.ServerBinding;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.japi.function.Function;
+import arca.cluster.ArcaConfig;
+import arca.cluster.ServiceDiscovery;
+import arca.persistence.ServiceStorage;
+import arca.rest.proxy.Gateway;
+import arca.service.ServiceContext;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One Arca node: opens (and migrates) the storage of the services it runs, starts the actor system as a cluster
+ * member with those services as roles, starts each service and binds their gRPC handlers on the internal port,
+ * then the gateway on the public port, and finally makes sure first-start data exists.
+ */
+public final class Node {
+  private static final Logger log = LoggerFactory.getLogger(Node.class);
+
+  public final ActorSystem<Void> system;
+  public final Config config;
+  private final AtomicBoolean ready = new AtomicBoolean(false);
+  private final CompletableFuture<Void> started = new CompletableFuture<>();
+
+  private Node(ActorSystem<Void> system, Config config) {
+    this.system = system;
+    this.config = config;
+  }
+
+  /** Loads configuration (overlay first, then arca.conf and the environment) and starts the node. */
+  public static Node start(Config overlay) {
+    Config base = ArcaConfig.load(overlay);
+    List<String> services = ArcaConfig.enabledServices(base, Services.names());
+    String publicUrl = base.getString("arca.public-url").isBlank()
+        ? "http://localhost:" + base.getInt("arca.http.port") : base.getString("arca.public-url").replaceAll("/+$", "");
+    Config extra = ConfigFactory.empty()
+        .withValue("arca.public-url", ConfigValueFactory.fromAnyRef(publicUrl))
+        .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(services))
+        .withFallback(ServiceDiscovery.localDiscovery(Services.names(), base.getString("arca.grpc.host"), base.getInt("arca.grpc.port")))
+        .withFallback(ServiceStorage.pluginConfig(base, services));
+    Config config = extra.withFallback(base).resolve();
+
+    List<ServiceStorage> storages = new ArrayList<>();
+    for (String s : services) storages.add(ServiceStorage.open(s, config));
+
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "arca", config);
+    Node node = new Node(system, config);
+    akka.actor.CoordinatedShutdown.get(system).addTask(akka.actor.CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "close-storage", () -> {
+          storages.forEach(ServiceStorage::close);
+          return CompletableFuture.completedFuture(akka.Done.getInstance());
+        });
+    node.init(services, storages);
+    return node;
+  }
+
+  private void init(List<String> services, List<ServiceStorage> storages) {
+    Cluster cluster = Cluster.get(system);
+    if (config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    java.util.function.Function<String, akka.grpc.GrpcClientSettings> clients = s -> ServiceDiscovery.clientSettings(s, system);
+
+    List<Function<HttpRequest, CompletionStage<HttpResponse>>> handlers = new ArrayList<>();
+    List<akka.grpc.ServiceDescription> descriptions = new ArrayList<>();
+    for (int i = 0; i < services.size(); i++) {
+      String name = services.get(i);
+      var module = Services.ALL.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow().grpc();
+      handlers.add(module.start(new ServiceContext(system, storages.get(i), clients)));
+      descriptions.add(module.description());
+    }
+    CompletionStage<?> grpcBound = CompletableFuture.completedFuture(null);
+    if (!handlers.isEmpty()) {
+      handlers.add(ServerReflection.create(descriptions, system));
+      @SuppressWarnings("unchecked")
+      Function<HttpRequest, CompletionStage<HttpResponse>>[] array = handlers.toArray(new Function[0]);
+      grpcBound = Http.get(system).newServerAt(config.getString("arca.grpc.host"), config.getInt("arca.grpc.port"))
+          .bind(ServiceHandler.concatOrNotFound(array))
+          .thenApply(b -> {
+            log.info("gRPC ({}) on {}", String.join(", ", services), b.localAddress());
+            return b.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+          });
+    }
+    CompletionStage<ServerBinding> httpBound = Gateway.start(system, Services.ALL.stream().map(Services.Service::rest).toList(),
+        clients, ready::get);
+    grpcBound.thenCombine(httpBound, (g, h) -> h)
+        .thenAccept(h -> log.info("HTTP (public) on {}", h.localAddress()))
+        .thenCompose(v -> bootstrapWithRetry(Duration.ofSeconds(120)))
+        .whenComplete((v, e) -> {
+          if (e != null) {
+            log.error("node failed to start", e);
+            started.completeExceptionally(e);
+            system.terminate();
+          } else {
+            ready.set(true);
+            log.info("node ready: services [{}]", String.join(", ", services));
+            started.complete(null);
+          }
+        });
+  }
+
+  private CompletionStage<Void> bootstrapWithRetry(Duration within) {
+    long deadline = System.nanoTime() + within.toNanos();
+    Path dataDir = Path.of(config.getString("arca.data-dir"));
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    attempt(dataDir, deadline, done);
+    return done;
+  }
+
+  private void attempt(Path dataDir, long deadline, CompletableFuture<Void> done) {
+    Bootstrap.run(system, dataDir, config.getString("arca.admin-password")).whenComplete((v, e) -> {
+      if (e == null) {
+        done.complete(null);
+      } else if (System.nanoTime() > deadline) {
+        done.completeExceptionally(e);
+      } else {
+        log.debug("bootstrap not yet possible ({}); retrying", e.toString());
+        system.scheduler().scheduleOnce(Duration.ofMillis(500), () -> attempt(dataDir, deadline, done), system.executionContext());
+      }
+    });
+  }
+
+  public boolean isReady() {
+    return ready.get() && Cluster.get(system).selfMember().status() == MemberStatus.up();
+  }
+
+  /** Completes when the node is bound and its first-start data exists. */
+  public CompletionStage<Void> started() {
+    return started;
+  }
+
+  public CompletionStage<akka.Done> stop() {
+    system.terminate();
+    return system.getWhenTerminated();
+  }
+}

@@ -1,0 +1,32 @@
+package arca.deploy;
+
+import arca.rest.RestModule;
+import arca.rest.role.RoleRoutes;
+import arca.rest.token.OidcRoutes;
+import arca.rest.user.UserRoutes;
+import arca.role.RoleModule;
+import arca.service.ServiceModule;
+import arca.token.TokenModule;
+import arca.user.UserModule;
+
+import java.util.List;
+
+/** Every service of the platform, in one explicit list: its gRPC side and its REST side. */
+public final class Services {
+  public record Service(ServiceModule grpc, RestModule rest) {
+    public String name() {
+      return grpc.name();
+    }
+  }
+
+  public static final List<Service> ALL = List.of(
+      new Service(new UserModule(), new UserRoutes()),
+      new Service(new RoleModule(), new RoleRoutes()),
+      new Service(new TokenModule(), new OidcRoutes()));
+
+  public static List<String> names() {
+    return ALL.stream().map(Service::name).toList();
+  }
+
+  private Services() {}
+}

@@ -1,0 +1,142 @@
+package arca.rest.auth;
+
+import akka.NotUsed;
+import akka.actor.typed.ActorSystem;
+import akka.stream.KillSwitches;
+import akka.stream.RestartSettings;
+import akka.stream.UniqueKillSwitch;
+import akka.stream.javadsl.Keep;
+import akka.stream.javadsl.RestartSource;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import arca.proto.token.AuthEvent;
+import arca.proto.token.TokenService;
+import arca.proto.token.WatchAuthEventsRequest;
+import net.openhft.chronicle.map.ChronicleMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The node-local store the gateway consults on every request: revoked session/token ids (until they expire) and
+ * locked logins. A Chronicle Map file under the data directory, fed from the token service's events
+ * (WatchAuthEvents) from the last offset it saw. It is a cache of the token journal: when the file is missing or
+ * unreadable it is recreated empty and refilled from offset 0.
+ */
+public final class AuthCache implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AuthCache.class);
+  private static final String OFFSET = "o:";
+  private static final String REVOKED = "r:";
+  private static final String LOCKED = "l:";
+
+  private final ChronicleMap<String, Long> map;
+  private final Path file;
+  private final boolean rebuilt;
+  private volatile UniqueKillSwitch feed;
+
+  private AuthCache(ChronicleMap<String, Long> map, Path file, boolean rebuilt) {
+    this.map = map;
+    this.file = file;
+    this.rebuilt = rebuilt;
+  }
+
+  public static AuthCache open(Path file) {
+    try {
+      Files.createDirectories(file.getParent());
+      boolean existed = Files.exists(file);
+      try {
+        return new AuthCache(create(file.toFile()), file, !existed);
+      } catch (IOException | RuntimeException corrupt) {
+        log.warn("auth cache {} is unreadable ({}); recreating it from the token journal", file, corrupt.toString());
+        Files.deleteIfExists(file);
+        return new AuthCache(create(file.toFile()), file, true);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create the auth cache at " + file, e);
+    }
+  }
+
+  private static ChronicleMap<String, Long> create(File f) throws IOException {
+    return ChronicleMap.of(String.class, Long.class)
+        .name("arca-auth-cache")
+        .entries(200_000)
+        .averageKeySize(40)
+        .createPersistedTo(f);
+  }
+
+  /** True when the file was missing or corrupt at open, so the cache is being refilled from the journal. */
+  public boolean rebuilt() {
+    return rebuilt;
+  }
+
+  public long offset() {
+    Long o = map.get(OFFSET);
+    return o == null ? 0 : o;
+  }
+
+  public boolean isRevoked(String id) {
+    return id != null && map.containsKey(REVOKED + id);
+  }
+
+  /** Epoch millis until which the login is locked (0 = not locked). */
+  public long lockedUntil(String login) {
+    Long until = map.get(LOCKED + login);
+    return until == null ? 0 : until;
+  }
+
+  public void revoke(String id, long expiresAt) {
+    map.put(REVOKED + id, expiresAt);
+  }
+
+  public void apply(AuthEvent e) {
+    switch (e.getKindCase()) {
+      case REVOKED -> revoke(e.getRevoked().getId(), e.getRevoked().getExpiresAt());
+      case THROTTLE -> {
+        if (e.getThrottle().getLockedUntil() > 0) map.put(LOCKED + e.getThrottle().getLogin(), e.getThrottle().getLockedUntil());
+        else map.remove(LOCKED + e.getThrottle().getLogin());
+      }
+      default -> { }
+    }
+    map.put(OFFSET, Math.max(offset(), e.getOffset()));
+  }
+
+  /** Drops revocations of tokens that have expired anyway and locks that have ended. */
+  public int purgeExpired(long now) {
+    List<String> stale = new ArrayList<>();
+    map.forEach((k, v) -> {
+      if ((k.startsWith(REVOKED) || k.startsWith(LOCKED)) && v < now) stale.add(k);
+    });
+    stale.forEach(map::remove);
+    return stale.size();
+  }
+
+  /** Follows the token service's auth events from the stored offset on, reconnecting with backoff. */
+  public void startFeed(ActorSystem<?> system, TokenService tokens) {
+    Source<AuthEvent, NotUsed> events = RestartSource.withBackoff(
+        RestartSettings.create(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2),
+        () -> tokens.watchAuthEvents(WatchAuthEventsRequest.newBuilder().setFromOffset(offset()).build()));
+    feed = events.viaMat(KillSwitches.single(), Keep.right())
+        .toMat(Sink.foreach(this::apply), Keep.left())
+        .run(system);
+    system.scheduler().scheduleWithFixedDelay(Duration.ofMinutes(1), Duration.ofMinutes(10),
+        () -> purgeExpired(System.currentTimeMillis()), system.executionContext());
+  }
+
+  @Override
+  public void close() {
+    if (feed != null) feed.shutdown();
+    map.close();
+  }
+
+  @Override
+  public String toString() {
+    return "AuthCache[" + file + "]";
+  }
+}

@@ -1,0 +1,136 @@
+package arca.rest.auth;
+
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.headers.RawHeader;
+import akka.http.javadsl.server.Route;
+import arca.proto.token.GetJwksRequest;
+import arca.proto.token.TokenService;
+import arca.rest.ApiError;
+import arca.rest.Json;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+
+import java.text.ParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import static akka.http.javadsl.server.Directives.complete;
+import static akka.http.javadsl.server.Directives.optionalHeaderValueByName;
+
+/**
+ * Bearer-token authentication for every /a/ route: an RS256 JWT signed by the token service (public keys fetched
+ * over gRPC and cached), not expired, issued by this cluster, and neither it nor its session revoked (node-local
+ * {@link AuthCache}).
+ */
+public final class Authenticator {
+  private static final long CLOCK_SKEW_MS = 30_000;
+  private static final long KEY_REFRESH_MIN_INTERVAL_MS = 5_000;
+
+  private final TokenService tokens;
+  private final AuthCache cache;
+  private final String issuer;
+  private final Map<String, RSASSAVerifier> verifiers = new ConcurrentHashMap<>();
+  private volatile long lastKeyFetch;
+
+  public Authenticator(TokenService tokens, AuthCache cache, String issuer) {
+    this.tokens = tokens;
+    this.cache = cache;
+    this.issuer = issuer;
+  }
+
+  public AuthCache cache() {
+    return cache;
+  }
+
+  public String issuer() {
+    return issuer;
+  }
+
+  /** Requires a valid bearer token; 401 with a JSON body and WWW-Authenticate otherwise. */
+  public Route authenticated(Function<Principal, Route> inner) {
+    return optionalHeaderValueByName("Authorization", header -> {
+      Optional<String> token = header.filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7)).map(h -> h.substring(7).trim());
+      if (token.isEmpty()) return unauthorized("missing bearer token", "");
+      return Json.reply(verify(token.get()), p -> p.isPresent() ? inner.apply(p.get())
+          : unauthorized("invalid, expired or revoked token", "error=\"invalid_token\""));
+    });
+  }
+
+  /** Requires the admin role; 403 otherwise. */
+  public Route admin(Principal p, java.util.function.Supplier<Route> inner) {
+    return p.isAdmin() ? inner.get() : Json.fail(ApiError.forbidden("this operation needs the admin role"));
+  }
+
+  private static Route unauthorized(String message, String params) {
+    HttpHeader challenge = RawHeader.create("WWW-Authenticate", "Bearer realm=\"arca\"" + (params.isEmpty() ? "" : ", " + params));
+    return complete(Json.error(new ApiError(StatusCodes.UNAUTHORIZED, "unauthorized", message)).addHeader(challenge));
+  }
+
+  public CompletionStage<Optional<Principal>> verify(String token) {
+    SignedJWT jwt;
+    try {
+      if (token.length() > 8192) return CompletableFuture.completedFuture(Optional.empty());
+      jwt = SignedJWT.parse(token);
+    } catch (ParseException e) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    if (!JWSAlgorithm.RS256.equals(jwt.getHeader().getAlgorithm()) || jwt.getHeader().getKeyID() == null) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    String kid = jwt.getHeader().getKeyID();
+    RSASSAVerifier known = verifiers.get(kid);
+    CompletionStage<RSASSAVerifier> verifier = known != null ? CompletableFuture.completedFuture(known) : refreshKeys(kid);
+    return verifier.thenApply(v -> v == null ? Optional.<Principal>empty() : check(jwt, v));
+  }
+
+  private Optional<Principal> check(SignedJWT jwt, RSASSAVerifier verifier) {
+    try {
+      if (!jwt.verify(verifier)) return Optional.empty();
+      JWTClaimsSet c = jwt.getJWTClaimsSet();
+      long now = System.currentTimeMillis();
+      if (c.getExpirationTime() == null || c.getExpirationTime().getTime() + CLOCK_SKEW_MS < now) return Optional.empty();
+      if (c.getNotBeforeTime() != null && c.getNotBeforeTime().getTime() - CLOCK_SKEW_MS > now) return Optional.empty();
+      if (!issuer.equals(c.getIssuer()) || c.getAudience() == null || !c.getAudience().contains("arca")) return Optional.empty();
+      String sid = c.getStringClaim("sid");
+      if (c.getSubject() == null || c.getJWTID() == null || cache.isRevoked(c.getJWTID()) || cache.isRevoked(sid)) {
+        return Optional.empty();
+      }
+      List<String> roles = c.getStringListClaim("roles");
+      return Optional.of(new Principal(c.getSubject(), roles == null ? List.of() : List.copyOf(roles), sid,
+          c.getJWTID(), c.getExpirationTime().getTime()));
+    } catch (JOSEException | ParseException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Fetches the public keys again when a token names an unknown key id (rate-limited). */
+  private CompletionStage<RSASSAVerifier> refreshKeys(String kid) {
+    long now = System.currentTimeMillis();
+    if (now - lastKeyFetch < KEY_REFRESH_MIN_INTERVAL_MS && !verifiers.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    lastKeyFetch = now;
+    return tokens.getJwks(GetJwksRequest.getDefaultInstance()).thenApply(jwks -> {
+      try {
+        for (JWK key : JWKSet.parse(jwks.getJson()).getKeys()) {
+          if (key instanceof RSAKey rsa) verifiers.putIfAbsent(rsa.getKeyID(), new RSASSAVerifier(rsa));
+        }
+      } catch (ParseException | JOSEException e) {
+        throw new IllegalStateException("the token service sent unreadable keys", e);
+      }
+      return verifiers.get(kid);
+    });
+  }
+}

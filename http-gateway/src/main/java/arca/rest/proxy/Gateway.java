@@ -1,0 +1,52 @@
+package arca.rest.proxy;
+
+import akka.actor.typed.ActorSystem;
+import akka.grpc.GrpcClientSettings;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.ServerBinding;
+import akka.http.javadsl.settings.ServerSettings;
+import arca.proto.token.TokenServiceClient;
+import arca.rest.RestContext;
+import arca.rest.RestModule;
+import arca.rest.auth.AuthCache;
+import arca.rest.auth.Authenticator;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+
+/** Starts the gateway of a node: auth cache and its feed, REST modules, the proxy binding (HTTP/1.1 only). */
+public final class Gateway {
+  private Gateway() {}
+
+  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, List<RestModule> modules,
+                                                     Function<String, GrpcClientSettings> clients, BooleanSupplier ready) {
+    Config config = system.settings().config();
+    Path dataDir = Path.of(config.getString("arca.data-dir"));
+    AuthCache cache = AuthCache.open(dataDir.resolve("cache").resolve("auth-cache.cm"));
+    if (cache.rebuilt()) system.log().info("auth cache {} is new: refilling it from the token journal", cache);
+    TokenServiceClient tokens = TokenServiceClient.create(clients.apply("token"), system);
+    // the auth-event feed is one long-lived stream: no per-call deadline (it reconnects on failure)
+    cache.startFeed(system, TokenServiceClient.create(clients.apply("token").withDeadline(Duration.ofDays(3650)), system));
+    Authenticator auth = new Authenticator(tokens, cache, config.getString("arca.public-url") + "/oidc");
+    RestContext ctx = new RestContext(system, auth, clients);
+
+    ServerSettings publicSettings = ServerSettings.create(ConfigFactory.parseString(
+        "akka.http.server.enable-http2 = off\nakka.http.server.preview.enable-http2 = off").withFallback(config));
+    CompletionStage<ServerBinding> binding = Http.get(system)
+        .newServerAt(config.getString("arca.http.host"), config.getInt("arca.http.port"))
+        .withSettings(publicSettings)
+        .bind(Proxy.route(ctx, modules, ready));
+    akka.actor.CoordinatedShutdown.get(system).addTask(akka.actor.CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "close-auth-cache", () -> {
+          cache.close();
+          return java.util.concurrent.CompletableFuture.completedFuture(akka.Done.getInstance());
+        });
+    return binding.thenApply(b -> b.addToCoordinatedShutdown(Duration.ofSeconds(10), system));
+  }
+}

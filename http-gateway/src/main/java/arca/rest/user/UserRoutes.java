@@ -1,0 +1,154 @@
+package arca.rest.user;
+
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.headers.Location;
+import akka.http.javadsl.server.Route;
+import arca.proto.role.GetRoleRequest;
+import arca.proto.role.RoleService;
+import arca.proto.role.RoleServiceClient;
+import arca.proto.user.CreateUserRequest;
+import arca.proto.user.DeleteUserRequest;
+import arca.proto.user.GetUserRequest;
+import arca.proto.user.ListUsersRequest;
+import arca.proto.user.UpdateUserRequest;
+import arca.proto.user.User;
+import arca.proto.user.UserService;
+import arca.proto.user.UserServiceClient;
+import arca.proto.user.VerifyPasswordRequest;
+import arca.rest.ApiError;
+import arca.rest.Json;
+import arca.rest.Page;
+import arca.rest.RestContext;
+import arca.rest.RestModule;
+import arca.rest.Times;
+import arca.rest.auth.Authenticator;
+import arca.rest.auth.Principal;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+import static akka.http.javadsl.server.Directives.*;
+
+/**
+ * arca.rest.user: /a/users (admin: create, list, read, update, delete) and /a/users/{login} for the user themself
+ * (read; update display name, email, and password given the current one).
+ */
+public final class UserRoutes implements RestModule {
+
+  public record CreateBody(String login, String password, String displayName, String email, List<String> roles,
+                           String groupPath) {}
+
+  public record UpdateBody(String displayName, String email, String password, String currentPassword,
+                           List<String> roles, String groupPath) {}
+
+  public record UserJson(String login, String displayName, String email, List<String> roles, String groupPath,
+                         String createdAt, String updatedAt, long version) {
+    static UserJson of(User u) {
+      return new UserJson(u.getLogin(), u.getDisplayName(), u.getEmail(), u.getRolesList(), u.getGroupPath(),
+          Times.iso(u.getCreatedAt()), Times.iso(u.getUpdatedAt()), u.getVersion());
+    }
+  }
+
+  @Override public String name() { return "user"; }
+  @Override public String prefix() { return "a"; }
+
+  @Override
+  public Route route(RestContext ctx) {
+    UserService users = UserServiceClient.create(ctx.clientSettings().apply("user"), ctx.system());
+    RoleService roles = RoleServiceClient.create(ctx.clientSettings().apply("role"), ctx.system());
+    return routes(ctx.auth(), users, roles);
+  }
+
+  /** The route tree over service interfaces (generated clients in production, fakes in tests). */
+  public static Route routes(Authenticator auth, UserService users, RoleService roles) {
+    return pathPrefix("users", () -> auth.authenticated(p -> concat(
+        pathEndOrSingleSlash(() -> concat(
+            get(() -> auth.admin(p, () -> parameterOptional("offset", o -> parameterOptional("limit", l ->
+                parameterOptional("filter", f -> {
+                  ListUsersRequest req = ListUsersRequest.newBuilder()
+                      .setOffset(Json.intParam(o, "offset", 0, 0, Integer.MAX_VALUE))
+                      .setLimit(Json.intParam(l, "limit", 100, 1, 1000))
+                      .setFilter(f.orElse("")).build();
+                  return Json.reply(users.listUsers(req), StatusCodes.OK,
+                      r -> new Page<>(r.getUsersList().stream().map(UserJson::of).toList(), r.getTotal()));
+                }))))),
+            post(() -> auth.admin(p, () -> Json.body(CreateBody.class, b -> create(users, roles, b)))))),
+        path(segment -> {
+          String login = segment.toLowerCase(Locale.ROOT);
+          boolean self = login.equals(p.login());
+          if (!self && !p.isAdmin()) {
+            return Json.fail(ApiError.forbidden("you may only read and change your own account"));
+          }
+          return concat(
+              get(() -> Json.reply(users.getUser(GetUserRequest.newBuilder().setLogin(login).build()),
+                  StatusCodes.OK, UserJson::of)),
+              patch(() -> Json.body(UpdateBody.class, b -> update(users, roles, p, login, b))),
+              delete(() -> auth.admin(p, () -> self
+                  ? Json.fail(ApiError.conflict("you cannot delete your own account"))
+                  : Json.reply(users.deleteUser(DeleteUserRequest.newBuilder().setLogin(login).build()),
+                      r -> complete(StatusCodes.NO_CONTENT)))));
+        }))));
+  }
+
+  private static Route create(UserService users, RoleService roles, CreateBody b) {
+    if (b.login() == null) return Json.fail(ApiError.badRequest("missing field 'login'"));
+    if (b.password() == null) return Json.fail(ApiError.badRequest("missing field 'password'"));
+    List<String> roleIds = b.roles() == null ? List.of() : b.roles();
+    if (roleIds.stream().anyMatch(java.util.Objects::isNull)) return Json.fail(ApiError.badRequest("roles must be strings"));
+    CreateUserRequest.Builder req = CreateUserRequest.newBuilder().setLogin(b.login()).setPassword(b.password())
+        .addAllRoles(roleIds);
+    if (b.displayName() != null) req.setDisplayName(b.displayName());
+    if (b.email() != null) req.setEmail(b.email());
+    if (b.groupPath() != null) req.setGroupPath(b.groupPath());
+    CompletionStage<User> created = rolesExist(roles, roleIds).thenCompose(ok -> users.createUser(req.build()));
+    return Json.reply(created, u -> respondWithHeader(Location.create("/a/users/" + u.getLogin()),
+        () -> complete(Json.response(StatusCodes.CREATED, UserJson.of(u)))));
+  }
+
+  private static Route update(UserService users, RoleService roles, Principal p, String login, UpdateBody b) {
+    boolean self = login.equals(p.login());
+    if (!p.isAdmin() && (b.roles() != null || b.groupPath() != null)) {
+      return Json.fail(ApiError.forbidden("only an admin may change roles or groupPath"));
+    }
+    if (b.roles() != null && b.roles().stream().anyMatch(java.util.Objects::isNull)) return Json.fail(ApiError.badRequest("roles must be strings"));
+    UpdateUserRequest.Builder req = UpdateUserRequest.newBuilder().setLogin(login);
+    if (b.displayName() != null) req.setDisplayName(b.displayName());
+    if (b.email() != null) req.setEmail(b.email());
+    if (b.groupPath() != null) req.setGroupPath(b.groupPath());
+    if (b.roles() != null) req.setReplaceRoles(true).addAllRoles(b.roles());
+    if (b.password() != null) req.setPassword(b.password());
+    CompletionStage<Void> allowed = CompletableFuture.completedFuture(null);
+    if (b.password() != null && self && !p.isAdmin()) {
+      if (b.currentPassword() == null) {
+        return Json.fail(ApiError.badRequest("changing your password needs field 'currentPassword'"));
+      }
+      allowed = users.verifyPassword(VerifyPasswordRequest.newBuilder().setLogin(login).setPassword(b.currentPassword()).build())
+          .thenAccept(v -> {
+            if (!v.getValid()) throw ApiError.forbidden("currentPassword is wrong");
+          });
+    }
+    CompletionStage<User> updated = allowed
+        .thenCompose(ok -> b.roles() == null ? CompletableFuture.completedFuture(null) : rolesExist(roles, b.roles()))
+        .thenCompose(ok -> users.updateUser(req.build()));
+    return Json.reply(updated, StatusCodes.OK, UserJson::of);
+  }
+
+  /** Every role id must name an existing role: 400 naming the first unknown one. */
+  static CompletionStage<Void> rolesExist(RoleService roles, List<String> ids) {
+    CompletableFuture<?>[] checks = ids.stream().map(id -> roles.getRole(GetRoleRequest.newBuilder().setId(id).build())
+        .exceptionally(e -> {
+          Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+          if (c instanceof StatusRuntimeException s && (s.getStatus().getCode() == Status.Code.NOT_FOUND
+              || s.getStatus().getCode() == Status.Code.INVALID_ARGUMENT)) {
+            throw ApiError.badRequest("unknown role '" + id + "'");
+          }
+          throw e instanceof CompletionException ce ? ce : new CompletionException(e);
+        }).toCompletableFuture()).toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(checks);
+  }
+}
