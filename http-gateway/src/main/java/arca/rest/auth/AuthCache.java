@@ -129,9 +129,14 @@ public final class AuthCache implements AutoCloseable {
         () -> purgeExpired(System.currentTimeMillis()), system.executionContext());
   }
 
+  /** Ends the feed stream (before the node unbinds, so that no long-lived call holds the shutdown). */
+  public void stopFeed() {
+    if (feed != null) feed.shutdown();
+  }
+
   @Override
   public void close() {
-    if (feed != null) feed.shutdown();
+    stopFeed();
     map.close();
   }
 

@@ -42,6 +42,11 @@ public final class Gateway {
         .newServerAt(config.getString("arca.http.host"), config.getInt("arca.http.port"))
         .withSettings(publicSettings)
         .bind(Proxy.route(ctx, modules, ready));
+    akka.actor.CoordinatedShutdown.get(system).addTask(akka.actor.CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+        "stop-auth-feed", () -> {
+          cache.stopFeed();
+          return java.util.concurrent.CompletableFuture.completedFuture(akka.Done.getInstance());
+        });
     akka.actor.CoordinatedShutdown.get(system).addTask(akka.actor.CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
         "close-auth-cache", () -> {
           cache.close();

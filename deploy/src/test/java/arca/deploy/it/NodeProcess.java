@@ -1,0 +1,111 @@
+package arca.deploy.it;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A real Arca node: a separate JVM started from the packaged distribution, with its own data dir and free ports. */
+final class NodeProcess implements AutoCloseable {
+  final Path dataDir;
+  final int httpPort;
+  final int grpcPort;
+  final Map<String, String> env;
+  private Process process;
+
+  NodeProcess(Path dataDir, Map<String, String> extraEnv) throws IOException {
+    this.dataDir = dataDir;
+    this.httpPort = freePort();
+    this.grpcPort = freePort();
+    this.env = new HashMap<>(extraEnv);
+    env.put("ARCA_DATA_DIR", dataDir.toString());
+    env.put("ARCA_HTTP_PORT", Integer.toString(httpPort));
+    env.put("ARCA_GRPC_PORT", Integer.toString(grpcPort));
+    env.put("ARCA_CLUSTER_PORT", "0");
+    env.put("ARCA_HTTP_HOST", "127.0.0.1");
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + httpPort;
+  }
+
+  NodeProcess start() throws Exception {
+    String lib = System.getProperty("arca.dist.lib");
+    String jar = System.getProperty("arca.dist.jar");
+    if (lib == null || jar == null) throw new IllegalStateException("run through Maven (failsafe) so that arca.dist.* are set");
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx512m",
+        "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+        "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+        "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED", "-Dchronicle.analytics.disable=true",
+        "-cp", jar + ":" + lib + "/*", "arca.deploy.Main", "start"));
+    Files.createDirectories(dataDir);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("node.log").toFile()));
+    pb.environment().keySet().removeIf(k -> k.startsWith("ARCA_"));
+    pb.environment().putAll(env);
+    process = pb.start();
+    awaitReady(Duration.ofSeconds(120));
+    return this;
+  }
+
+  private void awaitReady(Duration within) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) throw new IllegalStateException("node exited with " + process.exitValue() + ":\n" + logTail());
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/readyz")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) return;
+      } catch (IOException notYet) {
+        // not bound yet
+      }
+      Thread.sleep(250);
+    }
+    throw new IllegalStateException("node not ready within " + within + ":\n" + logTail());
+  }
+
+  /** SIGTERM, as systemd or Ctrl-C would; returns the exit code. */
+  int stop() throws Exception {
+    if (process == null || !process.isAlive()) return process == null ? -1 : process.exitValue();
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+      throw new IllegalStateException("node did not stop within 60 s after SIGTERM:\n" + logTail());
+    }
+    return process.exitValue();
+  }
+
+  String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(dataDir.resolve("node.log"));
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly().waitFor();
+    }
+  }
+}
