@@ -111,6 +111,7 @@ public final class ServiceStorage implements AutoCloseable {
           .append("\n  write-plugin = ").append(quote(journalPluginId(svc)))
           .append("\n  refresh-interval = ").append(refresh)
           .append("\n  journal-sequence-retrieval.query-delay = ").append(refresh)
+          .append("\n  journal-sequence-retrieval.ask-timeout = 10s")
           .append("\n  ").append(tables).append("\n}\n");
     }
     return ConfigFactory.parseString(hocon.toString());

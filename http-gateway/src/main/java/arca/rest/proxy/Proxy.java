@@ -42,13 +42,17 @@ public final class Proxy {
     for (RestModule m : modules) {
       if (!PREFIXES.contains(m.prefix())) throw new IllegalArgumentException(m.name() + ": unknown prefix " + m.prefix());
     }
+    // built once: a module's route() creates its gRPC clients (directive lambdas below run per request)
+    java.util.Map<String, Route> byPrefix = new java.util.LinkedHashMap<>();
+    for (String prefix : PREFIXES) {
+      byPrefix.put(prefix, all(modules.stream().filter(m -> m.prefix().equals(prefix)).map(m -> m.route(ctx)).toList()));
+    }
     Route table = concat(
         path("healthz", () -> complete(Json.response(StatusCodes.OK, Map.of("status", "ok")))),
         path("readyz", () -> extractRequest(r -> ready.getAsBoolean()
             ? complete(Json.response(StatusCodes.OK, Map.of("status", "ready")))
             : complete(Json.response(StatusCodes.SERVICE_UNAVAILABLE, Map.of("status", "starting"))))),
-        all(PREFIXES.stream().map(prefix -> pathPrefix(prefix, () -> all(
-            modules.stream().filter(m -> m.prefix().equals(prefix)).map(m -> m.route(ctx)).toList()))).toList()));
+        all(byPrefix.entrySet().stream().map(e -> pathPrefix(e.getKey(), e::getValue)).toList()));
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> refuseGrpc(table)));
   }
 
