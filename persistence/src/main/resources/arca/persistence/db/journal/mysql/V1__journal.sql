@@ -1,5 +1,5 @@
 -- Akka Persistence JDBC 5.x journal, tag and snapshot tables for one service (prefix ${svc}_),
--- plus the offsets of that service's read-model projections.
+-- plus the offsets of that service's read-model projections. (ordering SERIAL is already a unique key.)
 CREATE TABLE IF NOT EXISTS ${svc}_event_journal (
     ordering SERIAL,
     deleted BOOLEAN DEFAULT false NOT NULL,
@@ -14,8 +14,7 @@ CREATE TABLE IF NOT EXISTS ${svc}_event_journal (
     meta_payload BLOB,
     meta_ser_id INTEGER,
     meta_ser_manifest TEXT,
-    PRIMARY KEY (persistence_id, sequence_number),
-    UNIQUE KEY ${svc}_event_journal_ordering_idx (ordering)
+    PRIMARY KEY (persistence_id, sequence_number)
 );
 
 CREATE TABLE IF NOT EXISTS ${svc}_event_tag (

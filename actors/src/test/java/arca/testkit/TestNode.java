@@ -1,0 +1,141 @@
+package arca.testkit;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Join;
+import akka.grpc.javadsl.ServiceHandler;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.japi.function.Function;
+import arca.cluster.ArcaConfig;
+import arca.cluster.ServiceDiscovery;
+import arca.persistence.ServiceStorage;
+import arca.proto.role.RoleServiceClient;
+import arca.proto.token.TokenServiceClient;
+import arca.proto.user.UserServiceClient;
+import arca.role.RoleModule;
+import arca.service.ServiceContext;
+import arca.service.ServiceModule;
+import arca.token.TokenModule;
+import arca.user.UserModule;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Arca node running the user, role and token services, wired the way deploy's {@code Node} does it (which
+ * actors cannot depend on): configuration overlay, per-service storage, a single-node cluster, each module's
+ * {@code start}, one gRPC binding; tests talk to it only through the generated clients.
+ */
+public final class TestNode implements AutoCloseable {
+  public static final List<ServiceModule> MODULES = List.of(new UserModule(), new RoleModule(), new TokenModule());
+  public static final List<String> SERVICES = MODULES.stream().map(ServiceModule::name).toList();
+  private static final Duration STARTUP = Duration.ofSeconds(30);
+
+  public final ActorSystem<Void> system;
+  public final Config config;
+  public final UserServiceClient users;
+  public final RoleServiceClient roles;
+  public final TokenServiceClient tokens;
+  private final List<ServiceStorage> storages;
+
+  private TestNode(ActorSystem<Void> system, Config config, List<ServiceStorage> storages) {
+    this.system = system;
+    this.config = config;
+    this.storages = storages;
+    this.users = UserServiceClient.create(ServiceDiscovery.clientSettings(UserModule.NAME, system), system);
+    this.roles = RoleServiceClient.create(ServiceDiscovery.clientSettings(RoleModule.NAME, system), system);
+    this.tokens = TokenServiceClient.create(ServiceDiscovery.clientSettings(TokenModule.NAME, system), system);
+  }
+
+  /** Test settings: cheap password hashing, fast read models, throttling after 3 failures. */
+  public static Config testSettings(Path dataDir, int grpcPort) {
+    return ConfigFactory.parseString("""
+            akka.remote.artery.canonical.port = 0
+            akka.cluster.roles = [user, role, token]
+            akka.cluster.jmx.multi-mbeans-in-same-jvm = on
+            akka.coordinated-shutdown.exit-jvm = off
+            akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+            arca.grpc.host = "127.0.0.1"
+            arca.public-url = "http://localhost:1"
+            arca.user.argon2 { memory-kib = 1024, iterations = 1 }
+            arca.persistence.refresh-interval = 100ms
+            arca.token.login-throttle.max-failures = 3
+            """)
+        .withValue("arca.data-dir", ConfigValueFactory.fromAnyRef(dataDir.toAbsolutePath().toString()))
+        .withValue("arca.grpc.port", ConfigValueFactory.fromAnyRef(grpcPort));
+  }
+
+  /** Starts a node on the given data directory and database; blocks until it is up and serving gRPC. */
+  public static TestNode start(Path dataDir, TestDatabase database) {
+    int port = freePort();
+    Config base = ArcaConfig.load(testSettings(dataDir, port).withFallback(database.overlay()));
+    Config config = ServiceDiscovery.localDiscovery(SERVICES, "127.0.0.1", port)
+        .withFallback(ServiceStorage.pluginConfig(base, SERVICES))
+        .withFallback(base)
+        .resolve();
+
+    List<ServiceStorage> storages = new ArrayList<>();
+    for (String service : SERVICES) storages.add(ServiceStorage.open(service, config));
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "arca", config);
+    TestNode node = new TestNode(system, config, storages);
+    try {
+      Cluster cluster = Cluster.get(system);
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      List<Function<HttpRequest, CompletionStage<HttpResponse>>> handlers = new ArrayList<>();
+      for (int i = 0; i < MODULES.size(); i++) {
+        handlers.add(MODULES.get(i).start(
+            new ServiceContext(system, storages.get(i), name -> ServiceDiscovery.clientSettings(name, system))));
+      }
+      @SuppressWarnings("unchecked")
+      Function<HttpRequest, CompletionStage<HttpResponse>>[] all = handlers.toArray(new Function[0]);
+      Http.get(system).newServerAt("127.0.0.1", port).bind(ServiceHandler.concatOrNotFound(all))
+          .toCompletableFuture().get(STARTUP.toMillis(), TimeUnit.MILLISECONDS);
+      Calls.eventually(STARTUP, () -> cluster.selfMember().status(), s -> s == MemberStatus.up(), "cluster member Up");
+      return node;
+    } catch (Exception | AssertionError e) {
+      node.close();
+      throw new IllegalStateException("test node did not start", e);
+    }
+  }
+
+  public ServiceStorage storage(String service) {
+    return storages.get(SERVICES.indexOf(service));
+  }
+
+  /** Stops the node (clients, actor system, then the storages' connection pools) and waits for it. */
+  @Override
+  public void close() {
+    try {
+      users.close();
+      roles.close();
+      tokens.close();
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(STARTUP.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("test node did not stop", e);
+    } finally {
+      storages.forEach(ServiceStorage::close);
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
