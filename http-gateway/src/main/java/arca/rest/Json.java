@@ -12,11 +12,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.type.LogicalType;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -40,9 +42,14 @@ public final class Json {
       .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
   static {
-    // "login": 5 is a mistake, not the string "5"
-    MAPPER.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail).setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    // "login": 5 is a mistake, not the string "5" (Jackson 2.13 coerces scalars to String by default)
+    MAPPER.registerModule(new SimpleModule("strict-strings").addDeserializer(String.class,
+        new StdScalarDeserializer<String>(String.class) {
+          @Override
+          public String deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+            return p.hasToken(JsonToken.VALUE_STRING) ? p.getText() : (String) ctx.handleUnexpectedToken(String.class, p);
+          }
+        }));
   }
 
   private static final long MAX_BODY = 1 << 20;

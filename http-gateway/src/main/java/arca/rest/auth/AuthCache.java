@@ -50,9 +50,15 @@ public final class AuthCache implements AutoCloseable {
   public static AuthCache open(Path file) {
     try {
       Files.createDirectories(file.getParent());
-      boolean existed = Files.exists(file);
+      boolean usable = Files.exists(file) && Files.size(file) > 0;
+      if (usable && !headerComplete(file)) {
+        // Chronicle Map would wait a minute for a header that a crash left unfinished
+        log.warn("auth cache {} has no complete header; recreating it from the token journal", file);
+        Files.delete(file);
+        usable = false;
+      }
       try {
-        return new AuthCache(create(file.toFile()), file, !existed);
+        return new AuthCache(create(file.toFile()), file, !usable);
       } catch (IOException | RuntimeException corrupt) {
         log.warn("auth cache {} is unreadable ({}); recreating it from the token journal", file, corrupt.toString());
         Files.deleteIfExists(file);
@@ -60,6 +66,16 @@ public final class AuthCache implements AutoCloseable {
       }
     } catch (IOException e) {
       throw new IllegalStateException("cannot create the auth cache at " + file, e);
+    }
+  }
+
+  /** Chronicle Map's file header: a positive little-endian int at offset 8 marks it complete. */
+  private static boolean headerComplete(Path file) throws IOException {
+    if (Files.size(file) < 12) return false;
+    try (var ch = java.nio.channels.FileChannel.open(file)) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      ch.read(b, 8);
+      return b.getInt(0) > 0;
     }
   }
 

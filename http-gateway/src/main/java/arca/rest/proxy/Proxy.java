@@ -57,6 +57,7 @@ public final class Proxy {
   }
 
   private static Route all(List<Route> routes) {
+    if (routes.isEmpty()) return reject();
     return routes.size() == 1 ? routes.get(0)
         : concat(routes.get(0), routes.subList(1, routes.size()).toArray(Route[]::new));
   }

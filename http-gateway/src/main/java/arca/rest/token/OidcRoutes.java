@@ -140,7 +140,7 @@ public final class OidcRoutes implements RestModule {
         case INVALID_ARGUMENT -> { return oauthError(StatusCodes.BAD_REQUEST, "invalid_request", description); }
         case RESOURCE_EXHAUSTED -> {
           String after = sre.getTrailers() == null ? null : sre.getTrailers().get(RETRY_AFTER);
-          return throttled(after == null ? 60 : Long.parseLong(after));
+          return throttled(after != null && after.matches("\\d{1,9}") ? Long.parseLong(after) : 60);
         }
         default -> { }
       }

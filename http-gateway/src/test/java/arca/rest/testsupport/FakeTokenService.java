@@ -1,0 +1,129 @@
+package arca.rest.testsupport;
+
+import akka.NotUsed;
+import akka.stream.javadsl.Source;
+import arca.proto.token.AuthEvent;
+import arca.proto.token.GetJwksRequest;
+import arca.proto.token.Jwks;
+import arca.proto.token.PasswordGrantRequest;
+import arca.proto.token.RefreshGrantRequest;
+import arca.proto.token.RevokeRequest;
+import arca.proto.token.RevokeResponse;
+import arca.proto.token.TokenResponse;
+import arca.proto.token.TokenService;
+import arca.proto.token.WatchAuthEventsRequest;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import io.grpc.Metadata;
+import io.grpc.Status;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * In-memory token service: password grant against its own login/password table (UNAUTHENTICATED when wrong,
+ * RESOURCE_EXHAUSTED with a retry-after trailer for logins marked throttled), rotating refresh tokens, revocation
+ * of a session (refresh token) or of an access token (jti), the public JWKS, and a replayable auth-event journal.
+ */
+public final class FakeTokenService implements TokenService {
+  public static final Metadata.Key<String> RETRY_AFTER = Metadata.Key.of("retry-after", Metadata.ASCII_STRING_MARSHALLER);
+
+  private record Session(String login, String sid) {}
+
+  private final Jwt jwt;
+  private final List<RSAKey> keys = new CopyOnWriteArrayList<>();
+  private final Map<String, String> passwords = new ConcurrentHashMap<>();
+  private final Map<String, Long> throttled = new ConcurrentHashMap<>();
+  private final Map<String, Session> refreshTokens = new ConcurrentHashMap<>();
+  private final List<AuthEvent> journal = new CopyOnWriteArrayList<>();
+
+  public final List<PasswordGrantRequest> passwordGrants = new CopyOnWriteArrayList<>();
+  public final List<RefreshGrantRequest> refreshGrants = new CopyOnWriteArrayList<>();
+  public final List<RevokeRequest> revokes = new CopyOnWriteArrayList<>();
+  public final List<Long> watchedFrom = new CopyOnWriteArrayList<>();
+  public final AtomicInteger jwksCalls = new AtomicInteger();
+  /** When set, every call fails with this status (a service that is down). */
+  public volatile Status down;
+
+  public FakeTokenService(Jwt jwt) {
+    this.jwt = jwt;
+    keys.add(jwt.key);
+  }
+
+  public void addKey(RSAKey key) { keys.add(key); }
+  public void password(String login, String password) { passwords.put(login, password); }
+  /** The next password grants for this login fail with RESOURCE_EXHAUSTED (retry-after given or absent when null). */
+  public void throttle(String login, Long retryAfterSeconds) { throttled.put(login, retryAfterSeconds == null ? -1L : retryAfterSeconds); }
+  public void publish(AuthEvent e) { journal.add(e); }
+
+  @Override
+  public CompletionStage<TokenResponse> passwordGrant(PasswordGrantRequest in) {
+    passwordGrants.add(in);
+    if (down != null) return Failures.failed(down);
+    Long after = throttled.get(in.getLogin());
+    if (after != null) {
+      Metadata trailers = new Metadata();
+      if (after >= 0) trailers.put(RETRY_AFTER, Long.toString(after));
+      return Failures.failed(Status.RESOURCE_EXHAUSTED.withDescription("too many failed logins"), trailers);
+    }
+    if (!in.getPassword().equals(passwords.get(in.getLogin()))) {
+      return Failures.failed(Status.UNAUTHENTICATED.withDescription("wrong login or password"));
+    }
+    return Failures.async(issue(in.getLogin(), "sid-" + UUID.randomUUID()));
+  }
+
+  @Override
+  public CompletionStage<TokenResponse> refreshGrant(RefreshGrantRequest in) {
+    refreshGrants.add(in);
+    if (down != null) return Failures.failed(down);
+    Session s = refreshTokens.remove(in.getRefreshToken());
+    if (s == null) return Failures.failed(Status.UNAUTHENTICATED.withDescription("unknown or reused refresh token"));
+    return Failures.async(issue(s.login(), s.sid()));
+  }
+
+  private TokenResponse issue(String login, String sid) {
+    String refresh = "rt-" + UUID.randomUUID();
+    refreshTokens.put(refresh, new Session(login, sid));
+    String access = jwt.sign(jwt.claims(login).claim("sid", sid));
+    return TokenResponse.newBuilder().setAccessToken(access).setTokenType("Bearer").setExpiresIn(600)
+        .setRefreshToken(refresh).setSubject(login).build();
+  }
+
+  @Override
+  public CompletionStage<RevokeResponse> revoke(RevokeRequest in) {
+    revokes.add(in);
+    if (down != null) return Failures.failed(down);
+    long expiresAt = System.currentTimeMillis() + 600_000;
+    Session s = refreshTokens.remove(in.getToken());
+    if (s != null) return Failures.async(RevokeResponse.newBuilder().addRevokedIds(s.sid()).setExpiresAt(expiresAt).build());
+    try {
+      JWTClaimsSet c = Jwt.parse(in.getToken());
+      return Failures.async(RevokeResponse.newBuilder().addRevokedIds(c.getJWTID())
+          .setExpiresAt(c.getExpirationTime().getTime()).build());
+    } catch (IllegalArgumentException notAJwt) {
+      return Failures.async(RevokeResponse.getDefaultInstance()); // RFC 7009: unknown tokens are "revoked" too
+    }
+  }
+
+  @Override
+  public CompletionStage<Jwks> getJwks(GetJwksRequest in) {
+    jwksCalls.incrementAndGet();
+    if (down != null) return Failures.failed(down);
+    List<JWK> published = keys.stream().map(k -> (JWK) k.toPublicJWK()).toList();
+    return Failures.async(Jwks.newBuilder().setJson(new JWKSet(published).toString()).build());
+  }
+
+  @Override
+  public Source<AuthEvent, NotUsed> watchAuthEvents(WatchAuthEventsRequest in) {
+    watchedFrom.add(in.getFromOffset());
+    if (down != null) return Source.failed(down.asRuntimeException());
+    return Source.from(journal.stream().filter(e -> e.getOffset() > in.getFromOffset()).toList());
+  }
+}

@@ -1,0 +1,178 @@
+package arca.rest.testsupport;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.ServerBinding;
+import akka.http.javadsl.server.Route;
+import arca.rest.RestContext;
+import arca.rest.RestModule;
+import arca.rest.auth.AuthCache;
+import arca.rest.auth.Authenticator;
+import arca.rest.proxy.Proxy;
+import arca.rest.role.RoleRoutes;
+import arca.rest.token.OidcRoutes;
+import arca.rest.user.UserRoutes;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * The gateway as production wires it (Proxy route table over the user, role and OIDC modules, Authenticator,
+ * AuthCache on a temp file), but over in-memory fakes of the services, bound for real on 127.0.0.1 on a free port
+ * and driven with java.net.http. One per test class: create in @BeforeAll, close in @AfterAll.
+ */
+public final class TestGateway implements AutoCloseable {
+  public static final String ISSUER = "https://arca.test/oidc";
+
+  public final ActorSystem<Void> system;
+  public final Path dir;
+  public final AuthCache cache;
+  public final Jwt jwt;
+  public final FakeUserService users = new FakeUserService();
+  public final FakeRoleService roles = new FakeRoleService();
+  public final FakeTokenService tokens;
+  public final Authenticator auth;
+  public final AtomicBoolean ready = new AtomicBoolean(false);
+  public final String base;
+  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  public static Config config() {
+    return ConfigFactory.parseString("""
+        akka.actor.provider = local
+        akka.loglevel = WARNING
+        akka.stdout-loglevel = WARNING
+        akka.log-dead-letters = off
+        akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+        akka.http.server.enable-http2 = off
+        akka.http.server.preview.enable-http2 = off
+        """).withFallback(ConfigFactory.load());
+  }
+
+  public static ActorSystem<Void> newSystem(String name) {
+    return ActorSystem.create(Behaviors.empty(), name, config());
+  }
+
+  public TestGateway(String name) {
+    try {
+      dir = Files.createTempDirectory("arca-gw-" + name);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    system = newSystem(name);
+    cache = AuthCache.open(dir.resolve("cache").resolve("auth-cache.cm"));
+    jwt = new Jwt(Jwt.signingKey(), ISSUER);
+    tokens = new FakeTokenService(jwt);
+    auth = new Authenticator(tokens, cache, ISSUER);
+    List<RestModule> modules = List.of(
+        module("user", "a", () -> UserRoutes.routes(auth, users, roles)),
+        module("role", "a", () -> RoleRoutes.routes(auth, roles)),
+        module("token", "oidc", () -> OidcRoutes.routes(tokens, cache, ISSUER)));
+    RestContext ctx = new RestContext(system, auth, svc -> {
+      throw new AssertionError("tests must not create gRPC clients (asked for '" + svc + "')");
+    });
+    base = bind(Proxy.route(ctx, modules, ready::get));
+  }
+
+  /** A module over fakes, as production modules are over generated clients. */
+  public static RestModule module(String name, String prefix, Supplier<Route> route) {
+    return new RestModule() {
+      @Override public String name() { return name; }
+      @Override public String prefix() { return prefix; }
+      @Override public Route route(RestContext context) { return route.get(); }
+    };
+  }
+
+  /** Binds a route on a free port of 127.0.0.1; returns its base URL. */
+  public String bind(Route route) {
+    try {
+      ServerBinding b = Http.get(system).newServerAt("127.0.0.1", 0).bind(route).toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
+      return "http://127.0.0.1:" + b.localAddress().getPort();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot bind", e);
+    }
+  }
+
+  public String adminToken() {
+    return jwt.token("root", "admin");
+  }
+
+  public Resp get(String path, String token) {
+    return send("GET", path, token, null, null);
+  }
+
+  public Resp delete(String path, String token) {
+    return send("DELETE", path, token, null, null);
+  }
+
+  public Resp postJson(String path, String token, String json) {
+    return send("POST", path, token, "application/json", json);
+  }
+
+  public Resp patchJson(String path, String token, String json) {
+    return send("PATCH", path, token, "application/json", json);
+  }
+
+  public Resp postForm(String path, String form) {
+    return send("POST", path, null, "application/x-www-form-urlencoded", form);
+  }
+
+  /** Sends to this gateway's base URL. */
+  public Resp send(String method, String path, String token, String contentType, String body, String... headers) {
+    return send(client, base + path, method, token, contentType, body, headers);
+  }
+
+  public Resp sendTo(String baseUrl, String method, String path, String token) {
+    return send(client, baseUrl + path, method, token, null, null);
+  }
+
+  private static Resp send(HttpClient client, String url, String method, String token, String contentType, String body,
+                           String... headers) {
+    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) r.header("Authorization", "Bearer " + token);
+    if (contentType != null) r.header("Content-Type", contentType);
+    for (int i = 0; i + 1 < headers.length; i += 2) r.header(headers[i], headers[i + 1]);
+    try {
+      HttpResponse<String> resp = client.send(r.build(), HttpResponse.BodyHandlers.ofString());
+      return new Resp(resp.statusCode(), resp.headers(), resp.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    cache.close();
+    deleteTree(dir);
+  }
+
+  public static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) return;
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    }
+  }
+}
