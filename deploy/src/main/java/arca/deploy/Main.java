@@ -6,16 +6,15 @@ import com.typesafe.config.ConfigFactory;
 public final class Main {
   private Main() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
     String command = args.length == 0 ? "start" : args[0];
     switch (command) {
       case "start" -> {
         Node node = Node.start(ConfigFactory.empty());
         node.system.getWhenTerminated().thenRun(() -> System.exit(0));
       }
-      case "bench" -> arca.deploy.bench.Bench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
       default -> {
-        System.err.println("usage: arca-node start | bench <identity> [options]");
+        System.err.println("usage: arca-node start");
         System.exit(2);
       }
     }

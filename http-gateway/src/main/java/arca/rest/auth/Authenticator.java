@@ -41,7 +41,11 @@ public final class Authenticator {
   private final TokenService tokens;
   private final AuthCache cache;
   private final String issuer;
+  private static final int VERIFIED_CACHE_MAX = 20_000;
+
   private final Map<String, RSASSAVerifier> verifiers = new ConcurrentHashMap<>();
+  /** Tokens whose signature and claims were checked, by token text; expiry and revocation are checked on every use. */
+  private final Map<String, Principal> verified = new ConcurrentHashMap<>();
   private volatile long lastKeyFetch;
 
   public Authenticator(TokenService tokens, AuthCache cache, String issuer) {
@@ -79,6 +83,23 @@ public final class Authenticator {
   }
 
   public CompletionStage<Optional<Principal>> verify(String token) {
+    Principal known = verified.get(token);
+    if (known != null) {
+      boolean valid = known.expiresAt() + CLOCK_SKEW_MS >= System.currentTimeMillis()
+          && !cache.isRevoked(known.tokenId()) && !cache.isRevoked(known.sessionId());
+      if (!valid) verified.remove(token);
+      return CompletableFuture.completedFuture(valid ? Optional.of(known) : Optional.empty());
+    }
+    return verifyNew(token).thenApply(p -> {
+      p.ifPresent(principal -> {
+        if (verified.size() >= VERIFIED_CACHE_MAX) verified.clear();
+        verified.put(token, principal);
+      });
+      return p;
+    });
+  }
+
+  private CompletionStage<Optional<Principal>> verifyNew(String token) {
     SignedJWT jwt;
     try {
       if (token.length() > 8192) return CompletableFuture.completedFuture(Optional.empty());
