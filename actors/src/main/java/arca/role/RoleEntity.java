@@ -11,7 +11,6 @@ import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.SnapshotAdapter;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import arca.persistence.ServiceStorage;
@@ -21,6 +20,7 @@ import arca.proto.role.RoleSnapshot;
 import arca.proto.role.RoleUpdated;
 import arca.service.CborSerializable;
 import arca.service.Entities;
+import arca.service.ServiceEntity;
 import arca.service.Failure;
 import com.google.protobuf.GeneratedMessageV3;
 
@@ -29,7 +29,7 @@ import java.util.Set;
 
 /** One role, keyed by its id. */
 public final class RoleEntity
-    extends EventSourcedBehaviorWithEnforcedReplies<RoleEntity.Command, GeneratedMessageV3, RoleEntity.State> {
+    extends ServiceEntity<RoleEntity.Command, RoleEntity.State> {
 
   public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "Role");
   public static final List<String> TAGS = Entities.tags("role", 1);
@@ -63,18 +63,12 @@ public final class RoleEntity
   }
 
   private final String id;
-  private final String journal;
-  private final String snapshots;
 
   RoleEntity(String id, String journal, String snapshots) {
-    super(PersistenceId.of(KEY.name(), id), Entities.ON_PERSIST_FAILURE);
+    super(PersistenceId.of(KEY.name(), id), journal, snapshots);
     this.id = id;
-    this.journal = journal;
-    this.snapshots = snapshots;
   }
 
-  @Override public String journalPluginId() { return journal; }
-  @Override public String snapshotPluginId() { return snapshots; }
   @Override public State emptyState() { return new State(false, id, "", "", false, 0, 0, 0); }
   @Override public Set<String> tagsFor(GeneratedMessageV3 event) { return Set.of(Entities.tagFor(TAGS, id)); }
   @Override public RetentionCriteria retentionCriteria() { return RetentionCriteria.snapshotEvery(50, 2); }

@@ -11,7 +11,6 @@ import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.SnapshotAdapter;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import arca.persistence.ServiceStorage;
 import arca.proto.token.LoginFailed;
@@ -19,6 +18,7 @@ import arca.proto.token.LoginGuardSnapshot;
 import arca.proto.token.LoginSucceeded;
 import arca.service.CborSerializable;
 import arca.service.Entities;
+import arca.service.ServiceEntity;
 import com.google.protobuf.GeneratedMessageV3;
 import com.typesafe.config.Config;
 
@@ -31,7 +31,7 @@ import java.util.Set;
  * gateways' node-local counters, so a locked account is refused before any password hashing.
  */
 public final class LoginGuardEntity
-    extends EventSourcedBehaviorWithEnforcedReplies<LoginGuardEntity.Command, GeneratedMessageV3, LoginGuardEntity.State> {
+    extends ServiceEntity<LoginGuardEntity.Command, LoginGuardEntity.State> {
 
   public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "LoginGuard");
 
@@ -69,19 +69,13 @@ public final class LoginGuardEntity
     return Behaviors.setup(ctx -> new LoginGuardEntity(login, storage.journalPluginId(), storage.snapshotPluginId(), policy));
   }
 
-  private final String journal;
-  private final String snapshots;
   private final Policy policy;
 
   LoginGuardEntity(String login, String journal, String snapshots, Policy policy) {
-    super(PersistenceId.of(KEY.name(), login), Entities.ON_PERSIST_FAILURE);
-    this.journal = journal;
-    this.snapshots = snapshots;
+    super(PersistenceId.of(KEY.name(), login), journal, snapshots);
     this.policy = policy;
   }
 
-  @Override public String journalPluginId() { return journal; }
-  @Override public String snapshotPluginId() { return snapshots; }
   @Override public State emptyState() { return new State(0, 0, 0); }
   @Override public Set<String> tagsFor(GeneratedMessageV3 event) { return Set.of(SessionEntity.AUTH_TAG); }
   @Override public RetentionCriteria retentionCriteria() { return RetentionCriteria.snapshotEvery(20, 2); }

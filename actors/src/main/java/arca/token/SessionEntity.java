@@ -11,7 +11,6 @@ import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.SnapshotAdapter;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import arca.persistence.ServiceStorage;
@@ -22,6 +21,7 @@ import arca.proto.token.SessionSnapshot;
 import arca.proto.token.SessionStarted;
 import arca.service.CborSerializable;
 import arca.service.Entities;
+import arca.service.ServiceEntity;
 import arca.service.Failure;
 import com.google.protobuf.GeneratedMessageV3;
 
@@ -32,7 +32,7 @@ import java.util.Set;
  * it, and presenting the previous secret again (a stolen, replayed token) revokes the whole session.
  */
 public final class SessionEntity
-    extends EventSourcedBehaviorWithEnforcedReplies<SessionEntity.Command, GeneratedMessageV3, SessionEntity.State> {
+    extends ServiceEntity<SessionEntity.Command, SessionEntity.State> {
 
   public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "TokenSession");
   /** Revocations are streamed to every gateway (WatchAuthEvents). */
@@ -65,18 +65,12 @@ public final class SessionEntity
   }
 
   private final String sid;
-  private final String journal;
-  private final String snapshots;
 
   SessionEntity(String sid, String journal, String snapshots) {
-    super(PersistenceId.of(KEY.name(), sid), Entities.ON_PERSIST_FAILURE);
+    super(PersistenceId.of(KEY.name(), sid), journal, snapshots);
     this.sid = sid;
-    this.journal = journal;
-    this.snapshots = snapshots;
   }
 
-  @Override public String journalPluginId() { return journal; }
-  @Override public String snapshotPluginId() { return snapshots; }
   @Override public State emptyState() { return new State(false, "", "", "", 0, "", false, 0, 0); }
   @Override public RetentionCriteria retentionCriteria() { return RetentionCriteria.snapshotEvery(20, 2); }
 

@@ -11,12 +11,12 @@ import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.SnapshotAdapter;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import arca.persistence.ServiceStorage;
 import arca.proto.token.SigningKeyAdded;
 import arca.proto.token.SigningKeysSnapshot;
 import arca.service.CborSerializable;
 import arca.service.Entities;
+import arca.service.ServiceEntity;
 import com.google.protobuf.GeneratedMessageV3;
 
 import java.util.ArrayList;
@@ -26,8 +26,7 @@ import java.util.List;
  * The JWT signing keys of the cluster (one entity, id {@link #ID}). The first node that needs a key generates one
  * and offers it; the entity keeps the first offer, so every node signs with the same key.
  */
-public final class SigningKeysEntity extends EventSourcedBehaviorWithEnforcedReplies<SigningKeysEntity.Command,
-    GeneratedMessageV3, SigningKeysEntity.State> {
+public final class SigningKeysEntity extends ServiceEntity<SigningKeysEntity.Command, SigningKeysEntity.State> {
 
   public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "SigningKeys");
   public static final String ID = "jwt";
@@ -51,17 +50,11 @@ public final class SigningKeysEntity extends EventSourcedBehaviorWithEnforcedRep
     return Behaviors.setup(ctx -> new SigningKeysEntity(storage.journalPluginId(), storage.snapshotPluginId()));
   }
 
-  private final String journal;
-  private final String snapshots;
 
   SigningKeysEntity(String journal, String snapshots) {
-    super(PersistenceId.of(KEY.name(), ID), Entities.ON_PERSIST_FAILURE);
-    this.journal = journal;
-    this.snapshots = snapshots;
+    super(PersistenceId.of(KEY.name(), ID), journal, snapshots);
   }
 
-  @Override public String journalPluginId() { return journal; }
-  @Override public String snapshotPluginId() { return snapshots; }
   @Override public State emptyState() { return new State(List.of()); }
 
   @Override

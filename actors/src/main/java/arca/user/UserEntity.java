@@ -11,7 +11,6 @@ import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.SnapshotAdapter;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import arca.persistence.ServiceStorage;
@@ -22,6 +21,7 @@ import arca.proto.user.UserSnapshot;
 import arca.proto.user.UserUpdated;
 import arca.service.CborSerializable;
 import arca.service.Entities;
+import arca.service.ServiceEntity;
 import arca.service.Failure;
 import com.google.protobuf.GeneratedMessageV3;
 
@@ -31,7 +31,7 @@ import java.util.Set;
 
 /** One user, keyed by login. Persisted events are the Protobuf messages of user.proto. */
 public final class UserEntity
-    extends EventSourcedBehaviorWithEnforcedReplies<UserEntity.Command, GeneratedMessageV3, UserEntity.State> {
+    extends ServiceEntity<UserEntity.Command, UserEntity.State> {
 
   public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "User");
   public static final List<String> TAGS = Entities.tags("user", 4);
@@ -74,18 +74,12 @@ public final class UserEntity
   }
 
   private final String login;
-  private final String journal;
-  private final String snapshots;
 
   UserEntity(String login, String journal, String snapshots) {
-    super(PersistenceId.of(KEY.name(), login), Entities.ON_PERSIST_FAILURE);
+    super(PersistenceId.of(KEY.name(), login), journal, snapshots);
     this.login = login;
-    this.journal = journal;
-    this.snapshots = snapshots;
   }
 
-  @Override public String journalPluginId() { return journal; }
-  @Override public String snapshotPluginId() { return snapshots; }
   @Override public State emptyState() { return State.empty(login); }
   @Override public Set<String> tagsFor(GeneratedMessageV3 event) { return Set.of(Entities.tagFor(TAGS, login)); }
   @Override public RetentionCriteria retentionCriteria() { return RetentionCriteria.snapshotEvery(50, 2); }
