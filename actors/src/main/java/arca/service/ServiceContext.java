@@ -1,14 +1,10 @@
 package arca.service;
 
 import akka.actor.typed.ActorSystem;
-import akka.grpc.GrpcClientSettings;
 import arca.persistence.ServiceStorage;
 
-import java.util.function.Function;
-
 /**
- * What a service gets from the node that starts it: the actor system, its own storage, and client settings for
- * the other services it calls (by service name, resolved through discovery).
+ * What a service gets from the node that starts it: the actor system, its own storage, and clients of the other
+ * services it calls (found through cluster membership).
  */
-public record ServiceContext(ActorSystem<?> system, ServiceStorage storage,
-                             Function<String, GrpcClientSettings> clientSettings) {}
+public record ServiceContext(ActorSystem<?> system, ServiceStorage storage, Clients clients) {}

@@ -6,6 +6,7 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.japi.function.Function;
 import arca.proto.token.TokenService;
 import arca.proto.token.TokenServiceHandlerFactory;
+import arca.proto.user.UserService;
 import arca.proto.user.UserServiceClient;
 import arca.service.ServiceContext;
 import arca.service.ServiceModule;
@@ -25,7 +26,7 @@ public final class TokenModule implements ServiceModule {
     LoginGuardEntity.init(ctx.system(), ctx.storage());
     SigningKeysEntity.init(ctx.system(), ctx.storage());
     // the user service may run on other nodes: reach it through its generated gRPC client
-    UserServiceClient users = UserServiceClient.create(ctx.clientSettings().apply("user"), ctx.system());
+    UserService users = ctx.clients().client(UserService.class, "user", UserServiceClient::create);
     return TokenServiceHandlerFactory.create(
         new TokenGrpcService(ctx.system(), ctx.storage(), users, new JwtIssuer(ctx.system())), ctx.system());
   }

@@ -11,7 +11,7 @@ import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.japi.function.Function;
 import arca.cluster.ArcaConfig;
-import arca.cluster.ServiceDiscovery;
+import arca.cluster.ServiceClients;
 import arca.persistence.ServiceStorage;
 import arca.proto.role.RoleServiceClient;
 import arca.proto.token.TokenServiceClient;
@@ -55,9 +55,16 @@ public final class TestNode implements AutoCloseable {
     this.system = system;
     this.config = config;
     this.storages = storages;
-    this.users = UserServiceClient.create(ServiceDiscovery.clientSettings(UserModule.NAME, system), system);
-    this.roles = RoleServiceClient.create(ServiceDiscovery.clientSettings(RoleModule.NAME, system), system);
-    this.tokens = TokenServiceClient.create(ServiceDiscovery.clientSettings(TokenModule.NAME, system), system);
+    // the generated clients, pointed straight at this node's gRPC port
+    int port = config.getInt("arca.grpc.port");
+    this.users = UserServiceClient.create(direct(port, system), system);
+    this.roles = RoleServiceClient.create(direct(port, system), system);
+    this.tokens = TokenServiceClient.create(direct(port, system), system);
+  }
+
+  private static akka.grpc.GrpcClientSettings direct(int port, ActorSystem<?> system) {
+    return akka.grpc.GrpcClientSettings.connectToServiceAt("127.0.0.1", port, system).withTls(false)
+        .withDeadline(system.settings().config().getDuration("arca.grpc.call-timeout"));
   }
 
   /** Test settings: cheap password hashing, fast read models, throttling after 3 failures. */
@@ -82,7 +89,9 @@ public final class TestNode implements AutoCloseable {
   public static TestNode start(Path dataDir, TestDatabase database) {
     int port = freePort();
     Config base = ArcaConfig.load(testSettings(dataDir, port).withFallback(database.overlay()));
-    Config config = ServiceDiscovery.localDiscovery(SERVICES, "127.0.0.1", port)
+    Config config = ConfigFactory.empty()
+        .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(
+            java.util.List.of("user", "role", "token", ServiceClients.endpointRole("127.0.0.1", port))))
         .withFallback(ServiceStorage.pluginConfig(base, SERVICES))
         .withFallback(base)
         .resolve();
@@ -97,7 +106,7 @@ public final class TestNode implements AutoCloseable {
       List<Function<HttpRequest, CompletionStage<HttpResponse>>> handlers = new ArrayList<>();
       for (int i = 0; i < MODULES.size(); i++) {
         handlers.add(MODULES.get(i).start(
-            new ServiceContext(system, storages.get(i), name -> ServiceDiscovery.clientSettings(name, system))));
+            new ServiceContext(system, storages.get(i), clientsOf(new ServiceClients(system)))));
       }
       @SuppressWarnings("unchecked")
       Function<HttpRequest, CompletionStage<HttpResponse>>[] all = handlers.toArray(new Function[0]);
@@ -137,5 +146,16 @@ public final class TestNode implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Services reach each other as on a real node: through cluster membership. */
+  static arca.service.Clients clientsOf(ServiceClients pool) {
+    return new arca.service.Clients() {
+      @Override
+      public <T> T client(Class<T> api, String service,
+                          java.util.function.BiFunction<akka.grpc.GrpcChannel, akka.actor.ClassicActorSystemProvider, T> create) {
+        return pool.client(api, service, create);
+      }
+    };
   }
 }

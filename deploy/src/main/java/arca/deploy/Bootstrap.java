@@ -1,12 +1,14 @@
 package arca.deploy;
 
-import akka.actor.typed.ActorSystem;
-import arca.cluster.ServiceDiscovery;
+import arca.cluster.ServiceClients;
 import arca.proto.role.CreateRoleRequest;
+import arca.proto.role.RoleService;
 import arca.proto.role.RoleServiceClient;
 import arca.proto.token.GetJwksRequest;
+import arca.proto.token.TokenService;
 import arca.proto.token.TokenServiceClient;
 import arca.proto.user.CreateUserRequest;
+import arca.proto.user.UserService;
 import arca.proto.user.UserServiceClient;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -32,10 +34,10 @@ final class Bootstrap {
 
   private Bootstrap() {}
 
-  static CompletionStage<Void> run(ActorSystem<?> system, Path dataDir, String configuredPassword) {
-    RoleServiceClient roles = RoleServiceClient.create(ServiceDiscovery.clientSettings("role", system), system);
-    UserServiceClient users = UserServiceClient.create(ServiceDiscovery.clientSettings("user", system), system);
-    TokenServiceClient tokens = TokenServiceClient.create(ServiceDiscovery.clientSettings("token", system), system);
+  static CompletionStage<Void> run(ServiceClients clients, Path dataDir, String configuredPassword) {
+    RoleService roles = clients.client(RoleService.class, "role", RoleServiceClient::create);
+    UserService users = clients.client(UserService.class, "user", UserServiceClient::create);
+    TokenService tokens = clients.client(TokenService.class, "token", TokenServiceClient::create);
     boolean generated = configuredPassword.isEmpty();
     String password = generated ? randomPassword() : configuredPassword;
     return roles.ensureRole(CreateRoleRequest.newBuilder().setId("admin").setLabel("Administrators")
@@ -55,11 +57,7 @@ final class Bootstrap {
               throw e instanceof CompletionException ce ? ce : new CompletionException(e);
             }))
         .thenCompose(v -> tokens.getJwks(GetJwksRequest.getDefaultInstance()))
-        .thenAccept(jwks -> {
-          roles.close();
-          users.close();
-          tokens.close();
-        });
+        .thenAccept(jwks -> { });
   }
 
   private static String randomPassword() {

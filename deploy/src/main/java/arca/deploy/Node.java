@@ -13,7 +13,7 @@ import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.japi.function.Function;
 import arca.cluster.ArcaConfig;
-import arca.cluster.ServiceDiscovery;
+import arca.cluster.ServiceClients;
 import arca.persistence.ServiceStorage;
 import arca.rest.proxy.Gateway;
 import arca.service.ServiceContext;
@@ -55,10 +55,17 @@ public final class Node {
     List<String> services = ArcaConfig.enabledServices(base, Services.names());
     String publicUrl = base.getString("arca.public-url").isBlank()
         ? "http://localhost:" + base.getInt("arca.http.port") : base.getString("arca.public-url").replaceAll("/+$", "");
+    // roles: the services this node runs, and (when it runs any) where its gRPC port is reached
+    List<String> roles = new ArrayList<>(services);
+    if (!services.isEmpty()) {
+      String advertised = base.getString("arca.grpc.advertise-host").isBlank()
+          ? base.getString("akka.remote.artery.canonical.hostname") : base.getString("arca.grpc.advertise-host");
+      roles.add(ServiceClients.endpointRole(advertised, base.getInt("arca.grpc.port")));
+    }
     Config extra = ConfigFactory.empty()
         .withValue("arca.public-url", ConfigValueFactory.fromAnyRef(publicUrl))
-        .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(services))
-        .withFallback(ServiceDiscovery.localDiscovery(Services.names(), base.getString("arca.grpc.host"), base.getInt("arca.grpc.port")))
+        .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(roles))
+        .withValue("akka.cluster.seed-nodes", ConfigValueFactory.fromIterable(ArcaConfig.seedNodes(base)))
         .withFallback(ServiceStorage.pluginConfig(base, services));
     Config config = extra.withFallback(base).resolve();
 
@@ -79,16 +86,39 @@ public final class Node {
   private void init(List<String> services, List<ServiceStorage> storages) {
     Cluster cluster = Cluster.get(system);
     if (config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
+      // no seed nodes: a cluster of one
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
-    java.util.function.Function<String, akka.grpc.GrpcClientSettings> clients = s -> ServiceDiscovery.clientSettings(s, system);
+    ServiceClients pool = new ServiceClients(system);
+    system.scheduler().scheduleWithFixedDelay(Duration.ofSeconds(30), Duration.ofSeconds(30), pool::closeDeparted,
+        system.executionContext());
+    arca.service.Clients serviceClients = new arca.service.Clients() {
+      @Override
+      public <T> T client(Class<T> api, String service,
+                          java.util.function.BiFunction<akka.grpc.GrpcChannel, akka.actor.ClassicActorSystemProvider, T> create) {
+        return pool.client(api, service, create);
+      }
+    };
+    arca.rest.Clients gatewayClients = new arca.rest.Clients() {
+      @Override
+      public <T> T client(Class<T> api, String service,
+                          java.util.function.BiFunction<akka.grpc.GrpcChannel, akka.actor.ClassicActorSystemProvider, T> create) {
+        return pool.client(api, service, create);
+      }
+
+      @Override
+      public <T> T streamingClient(Class<T> api, String service,
+                                   java.util.function.BiFunction<akka.grpc.GrpcChannel, akka.actor.ClassicActorSystemProvider, T> create) {
+        return pool.streamingClient(api, service, create);
+      }
+    };
 
     List<Function<HttpRequest, CompletionStage<HttpResponse>>> handlers = new ArrayList<>();
     List<akka.grpc.ServiceDescription> descriptions = new ArrayList<>();
     for (int i = 0; i < services.size(); i++) {
       String name = services.get(i);
       var module = Services.ALL.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow().grpc();
-      handlers.add(module.start(new ServiceContext(system, storages.get(i), clients)));
+      handlers.add(module.start(new ServiceContext(system, storages.get(i), serviceClients)));
       descriptions.add(module.description());
     }
     CompletionStage<?> grpcBound = CompletableFuture.completedFuture(null);
@@ -104,10 +134,10 @@ public final class Node {
           });
     }
     CompletionStage<ServerBinding> httpBound = Gateway.start(system, Services.ALL.stream().map(Services.Service::rest).toList(),
-        clients, ready::get);
+        gatewayClients, ready::get);
     grpcBound.thenCombine(httpBound, (g, h) -> h)
         .thenAccept(h -> log.info("HTTP (public) on {}", h.localAddress()))
-        .thenCompose(v -> bootstrapWithRetry(Duration.ofSeconds(120)))
+        .thenCompose(v -> bootstrapWithRetry(pool, Duration.ofSeconds(120)))
         .whenComplete((v, e) -> {
           if (e != null) {
             log.error("node failed to start", e);
@@ -121,23 +151,23 @@ public final class Node {
         });
   }
 
-  private CompletionStage<Void> bootstrapWithRetry(Duration within) {
+  private CompletionStage<Void> bootstrapWithRetry(ServiceClients pool, Duration within) {
     long deadline = System.nanoTime() + within.toNanos();
     Path dataDir = Path.of(config.getString("arca.data-dir"));
     CompletableFuture<Void> done = new CompletableFuture<>();
-    attempt(dataDir, deadline, done);
+    attempt(pool, dataDir, deadline, done);
     return done;
   }
 
-  private void attempt(Path dataDir, long deadline, CompletableFuture<Void> done) {
-    Bootstrap.run(system, dataDir, config.getString("arca.admin-password")).whenComplete((v, e) -> {
+  private void attempt(ServiceClients pool, Path dataDir, long deadline, CompletableFuture<Void> done) {
+    Bootstrap.run(pool, dataDir, config.getString("arca.admin-password")).whenComplete((v, e) -> {
       if (e == null) {
         done.complete(null);
       } else if (System.nanoTime() > deadline) {
         done.completeExceptionally(e);
       } else {
         log.debug("bootstrap not yet possible ({}); retrying", e.toString());
-        system.scheduler().scheduleOnce(Duration.ofMillis(500), () -> attempt(dataDir, deadline, done), system.executionContext());
+        system.scheduler().scheduleOnce(Duration.ofMillis(500), () -> attempt(pool, dataDir, deadline, done), system.executionContext());
       }
     });
   }

@@ -1,11 +1,12 @@
 package arca.rest.proxy;
 
 import akka.actor.typed.ActorSystem;
-import akka.grpc.GrpcClientSettings;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import akka.http.javadsl.settings.ServerSettings;
+import arca.proto.token.TokenService;
 import arca.proto.token.TokenServiceClient;
+import arca.rest.Clients;
 import arca.rest.RestContext;
 import arca.rest.RestModule;
 import arca.rest.auth.AuthCache;
@@ -18,21 +19,20 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 
 /** Starts the gateway of a node: auth cache and its feed, REST modules, the proxy binding (HTTP/1.1 only). */
 public final class Gateway {
   private Gateway() {}
 
   public static CompletionStage<ServerBinding> start(ActorSystem<?> system, List<RestModule> modules,
-                                                     Function<String, GrpcClientSettings> clients, BooleanSupplier ready) {
+                                                     Clients clients, BooleanSupplier ready) {
     Config config = system.settings().config();
     Path dataDir = Path.of(config.getString("arca.data-dir"));
     AuthCache cache = AuthCache.open(dataDir.resolve("cache").resolve("auth-cache.cm"));
     if (cache.rebuilt()) system.log().info("auth cache {} is new: refilling it from the token journal", cache);
-    TokenServiceClient tokens = TokenServiceClient.create(clients.apply("token"), system);
+    TokenService tokens = clients.client(TokenService.class, "token", TokenServiceClient::create);
     // the auth-event feed is one long-lived stream: no per-call deadline (it reconnects on failure)
-    cache.startFeed(system, TokenServiceClient.create(clients.apply("token").withDeadline(Duration.ofDays(3650)), system));
+    cache.startFeed(system, clients.streamingClient(TokenService.class, "token", TokenServiceClient::create));
     Authenticator auth = new Authenticator(tokens, cache, config.getString("arca.public-url") + "/oidc");
     RestContext ctx = new RestContext(system, auth, clients);
 

@@ -41,7 +41,7 @@ public final class RoleRoutes implements RestModule {
 
   @Override
   public Route route(RestContext ctx) {
-    return routes(ctx.auth(), RoleServiceClient.create(ctx.clientSettings().apply("role"), ctx.system()));
+    return routes(ctx.auth(), ctx.clients().client(RoleService.class, "role", RoleServiceClient::create));
   }
 
   public static Route routes(Authenticator auth, RoleService roles) {

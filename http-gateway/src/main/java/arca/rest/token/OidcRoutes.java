@@ -45,7 +45,7 @@ public final class OidcRoutes implements RestModule {
 
   @Override
   public Route route(RestContext ctx) {
-    TokenService tokens = TokenServiceClient.create(ctx.clientSettings().apply("token"), ctx.system());
+    TokenService tokens = ctx.clients().client(TokenService.class, "token", TokenServiceClient::create);
     return routes(tokens, ctx.auth().cache(), ctx.auth().issuer());
   }
 

@@ -59,8 +59,8 @@ public final class UserRoutes implements RestModule {
 
   @Override
   public Route route(RestContext ctx) {
-    UserService users = UserServiceClient.create(ctx.clientSettings().apply("user"), ctx.system());
-    RoleService roles = RoleServiceClient.create(ctx.clientSettings().apply("role"), ctx.system());
+    UserService users = ctx.clients().client(UserService.class, "user", UserServiceClient::create);
+    RoleService roles = ctx.clients().client(RoleService.class, "role", RoleServiceClient::create);
     return routes(ctx.auth(), users, roles);
   }
 

@@ -193,7 +193,7 @@ class AuthenticatorTest {
     FakeTokenService tokens = new FakeTokenService(gw.jwt);
     tokens.down = Status.UNAVAILABLE;
     Authenticator auth = new Authenticator(tokens, gw.cache, TestGateway.ISSUER);
-    Route route = Proxy.route(new RestContext(gw.system, auth, s -> null),
+    Route route = Proxy.route(new RestContext(gw.system, auth, arca.rest.Clients.NONE),
         List.of(TestGateway.module("user", "a", () -> UserRoutes.routes(auth, gw.users, gw.roles)),
             TestGateway.module("token", "oidc", () -> OidcRoutes.routes(tokens, gw.cache, TestGateway.ISSUER))), () -> true);
     String base = gw.bind(route);

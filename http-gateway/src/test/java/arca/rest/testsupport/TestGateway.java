@@ -5,6 +5,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import akka.http.javadsl.server.Route;
+import arca.rest.Clients;
 import arca.rest.RestContext;
 import arca.rest.RestModule;
 import arca.rest.auth.AuthCache;
@@ -84,9 +85,7 @@ public final class TestGateway implements AutoCloseable {
         module("user", "a", () -> UserRoutes.routes(auth, users, roles)),
         module("role", "a", () -> RoleRoutes.routes(auth, roles)),
         module("token", "oidc", () -> OidcRoutes.routes(tokens, cache, ISSUER)));
-    RestContext ctx = new RestContext(system, auth, svc -> {
-      throw new AssertionError("tests must not create gRPC clients (asked for '" + svc + "')");
-    });
+    RestContext ctx = new RestContext(system, auth, Clients.NONE);
     base = bind(Proxy.route(ctx, modules, ready::get));
   }
 

@@ -1,0 +1,168 @@
+package arca.cluster;
+
+import akka.actor.ClassicActorSystemProvider;
+import akka.actor.typed.ActorSystem;
+import akka.cluster.Member;
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
+import akka.grpc.GrpcChannel;
+import akka.grpc.GrpcClientSettings;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.stream.Collectors;
+
+/**
+ * Clients of the services, found through cluster membership (no static host lists, no external registry). A
+ * member that runs service {@code <name>} has the cluster role {@code <name>} and advertises its gRPC endpoint as
+ * the role {@code grpc@<host>:<port>}; both travel with membership, so a node that joins, leaves or becomes
+ * unreachable is seen as soon as the cluster sees it.
+ *
+ * <p>{@link #client} returns an implementation of a generated service interface that picks, per call, the next
+ * reachable Up member running the service (round robin over one shared HTTP/2 channel per node) and retries an
+ * idempotent call (Get/List/Verify/Ensure/Watch...) on the next member when one answers UNAVAILABLE.
+ */
+public final class ServiceClients {
+  public static final String ENDPOINT_ROLE = "grpc@";
+  private static final List<String> IDEMPOTENT = List.of("get", "list", "verify", "ensure", "watch");
+
+  private final ActorSystem<?> system;
+  private final Cluster cluster;
+  private final Duration deadline;
+  private final Map<String, GrpcChannel> channels = new ConcurrentHashMap<>();
+  private final Map<String, Object> clients = new ConcurrentHashMap<>();
+  private final AtomicInteger next = new AtomicInteger();
+
+  public ServiceClients(ActorSystem<?> system) {
+    this.system = system;
+    this.cluster = Cluster.get(system);
+    this.deadline = system.settings().config().getDuration("arca.grpc.call-timeout");
+  }
+
+  public static String endpointRole(String host, int port) {
+    return ENDPOINT_ROLE + host + ":" + port;
+  }
+
+  /** The gRPC endpoints (host:port) of the reachable Up members running the service, in address order. */
+  public List<String> endpoints(String service) {
+    var state = cluster.state();
+    Set<Member> unreachable = new java.util.HashSet<>();
+    state.getUnreachable().forEach(unreachable::add);
+    List<String> out = new ArrayList<>();
+    for (Member m : state.getMembers()) {
+      if (!(m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp()) || unreachable.contains(m)
+          || !m.hasRole(service)) {
+        continue;
+      }
+      m.getRoles().stream().filter(r -> r.startsWith(ENDPOINT_ROLE)).findFirst()
+          .ifPresent(r -> out.add(r.substring(ENDPOINT_ROLE.length())));
+    }
+    return out;
+  }
+
+  /** A cluster-wide client of {@code service} implementing the generated interface {@code api}. */
+  public <T> T client(Class<T> api, String service, BiFunction<GrpcChannel, ClassicActorSystemProvider, T> create) {
+    return client(api, service, create, deadline);
+  }
+
+  /** The same for long-lived streaming calls: no per-call deadline. */
+  public <T> T streamingClient(Class<T> api, String service, BiFunction<GrpcChannel, ClassicActorSystemProvider, T> create) {
+    return client(api, service, create, Duration.ofDays(3650));
+  }
+
+  private <T> T client(Class<T> api, String service, BiFunction<GrpcChannel, ClassicActorSystemProvider, T> create,
+                       Duration callDeadline) {
+    InvocationHandler handler = (proxy, method, args) -> {
+      if (method.getDeclaringClass() == Object.class) return method.invoke(this, args);
+      List<String> targets = endpoints(service);
+      if (targets.isEmpty()) {
+        if (method.getReturnType().isAssignableFrom(CompletionStage.class)) {
+          return CompletableFuture.failedFuture(Status.UNAVAILABLE
+              .withDescription("no reachable node runs service '" + service + "'").asRuntimeException());
+        }
+        throw Status.UNAVAILABLE.withDescription("no reachable node runs service '" + service + "'").asRuntimeException();
+      }
+      int start = Math.floorMod(next.getAndIncrement(), targets.size());
+      boolean retry = IDEMPOTENT.stream().anyMatch(p -> method.getName().startsWith(p));
+      return call(api, create, callDeadline, method, args, targets, start, 0, retry);
+    };
+    return api.cast(Proxy.newProxyInstance(api.getClassLoader(), new Class<?>[] {api}, handler));
+  }
+
+  private <T> Object call(Class<T> api, BiFunction<GrpcChannel, ClassicActorSystemProvider, T> create, Duration callDeadline, Method method,
+                          Object[] args, List<String> targets, int start, int attempt, boolean retry) throws Throwable {
+    String endpoint = targets.get((start + attempt) % targets.size());
+    T client = clientAt(api, create, endpoint, callDeadline);
+    Object result;
+    try {
+      result = method.invoke(client, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+    if (!(result instanceof CompletionStage<?> stage) || !retry || attempt + 1 >= targets.size()) return result;
+    return stage.handle((value, error) -> {
+      if (error == null) return CompletableFuture.completedFuture(value);
+      if (!unavailable(error)) return CompletableFuture.failedFuture(error);
+      try {
+        return (CompletionStage<?>) call(api, create, callDeadline, method, args, targets, start, attempt + 1, true);
+      } catch (Throwable t) {
+        return CompletableFuture.failedFuture(t);
+      }
+    }).thenCompose(s -> s);
+  }
+
+  private static boolean unavailable(Throwable error) {
+    Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return t instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.UNAVAILABLE;
+  }
+
+  private <T> T clientAt(Class<T> api, BiFunction<GrpcChannel, ClassicActorSystemProvider, T> create, String endpoint,
+                         Duration callDeadline) {
+    String key = callDeadline.toMillis() + "|" + endpoint;
+    return api.cast(clients.computeIfAbsent(api.getName() + "/" + key, k -> create.apply(channel(key, endpoint, callDeadline), system)));
+  }
+
+  /** One HTTP/2 channel per node and deadline, shared by the clients of every service on that node. */
+  private GrpcChannel channel(String key, String endpoint, Duration callDeadline) {
+    return channels.computeIfAbsent(key, k -> {
+      String e = endpoint;
+      int colon = e.lastIndexOf(':');
+      GrpcClientSettings settings = GrpcClientSettings
+          .connectToServiceAt(e.substring(0, colon), Integer.parseInt(e.substring(colon + 1)), system)
+          .withTls(false).withDeadline(callDeadline);
+      return GrpcChannel.apply(settings, system);
+    });
+  }
+
+  /** Closes the channels of nodes that are no longer members (called periodically). */
+  public void closeDeparted() {
+    Set<String> live = java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false).flatMap(m -> m.getRoles().stream())
+        .filter(r -> r.startsWith(ENDPOINT_ROLE)).map(r -> r.substring(ENDPOINT_ROLE.length())).collect(Collectors.toSet());
+    channels.keySet().removeIf(key -> {
+      if (live.contains(key.substring(key.indexOf('|') + 1))) return false;
+      clients.keySet().removeIf(k -> k.endsWith("/" + key));
+      channels.get(key).closeCS();
+      return true;
+    });
+  }
+
+  @Override
+  public String toString() {
+    return "ServiceClients" + channels.keySet();
+  }
+}
