@@ -95,7 +95,11 @@ public final class ServiceClients {
           return CompletableFuture.failedFuture(Status.UNAVAILABLE
               .withDescription("no reachable node runs service '" + service + "'").asRuntimeException());
         }
-        throw Status.UNAVAILABLE.withDescription("no reachable node runs service '" + service + "'").asRuntimeException();
+        StatusRuntimeException none = Status.UNAVAILABLE
+            .withDescription("no reachable node runs service '" + service + "'").asRuntimeException();
+        // a streaming call fails as a stream, so that a restarting consumer retries it
+        if (method.getReturnType() == akka.stream.javadsl.Source.class) return akka.stream.javadsl.Source.failed(none);
+        throw none;
       }
       int start = Math.floorMod(next.getAndIncrement(), targets.size());
       boolean retry = IDEMPOTENT.stream().anyMatch(p -> method.getName().startsWith(p));

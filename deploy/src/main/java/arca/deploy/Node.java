@@ -85,6 +85,9 @@ public final class Node {
 
   private void init(List<String> services, List<ServiceStorage> storages) {
     Cluster cluster = Cluster.get(system);
+    // every member runs the default Distributed Data replicator: sharded daemon processes (read-model projections)
+    // keep their state there with majority writes across all members, gateway-only nodes included
+    akka.cluster.ddata.typed.javadsl.DistributedData.get(system);
     if (config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
       // no seed nodes: a cluster of one
       cluster.manager().tell(Join.create(cluster.selfMember().address()));

@@ -62,6 +62,7 @@ public final class TaggedProjection {
   private static Behavior<Void> run(ServiceStorage storage, String projectionId, String tag, Handler handler) {
     return Behaviors.setup(ctx -> {
       ActorSystem<?> system = ctx.getSystem();
+      ctx.getLog().info("projection {} of tag {} runs on this node", projectionId, tag);
       Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("arca-blocking-dispatcher"));
       JdbcReadJournal journal = PersistenceQuery.get(system)
           .getReadJournalFor(JdbcReadJournal.class, storage.queryPluginId());

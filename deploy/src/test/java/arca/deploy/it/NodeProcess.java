@@ -31,7 +31,7 @@ final class NodeProcess implements AutoCloseable {
     env.put("ARCA_DATA_DIR", dataDir.toString());
     env.put("ARCA_HTTP_PORT", Integer.toString(httpPort));
     env.put("ARCA_GRPC_PORT", Integer.toString(grpcPort));
-    env.put("ARCA_CLUSTER_PORT", "0");
+    env.putIfAbsent("ARCA_CLUSTER_PORT", "0");
     env.put("ARCA_HTTP_HOST", "127.0.0.1");
   }
 
@@ -46,6 +46,13 @@ final class NodeProcess implements AutoCloseable {
   }
 
   NodeProcess start() throws Exception {
+    launch();
+    awaitReady(Duration.ofSeconds(120));
+    return this;
+  }
+
+  /** Starts the process without waiting (nodes of one cluster start together). */
+  NodeProcess launch() throws Exception {
     String lib = System.getProperty("arca.dist.lib");
     String jar = System.getProperty("arca.dist.jar");
     if (lib == null || jar == null) throw new IllegalStateException("run through Maven (failsafe) so that arca.dist.* are set");
@@ -61,11 +68,14 @@ final class NodeProcess implements AutoCloseable {
     pb.environment().keySet().removeIf(k -> k.startsWith("ARCA_"));
     pb.environment().putAll(env);
     process = pb.start();
-    awaitReady(Duration.ofSeconds(120));
     return this;
   }
 
-  private void awaitReady(Duration within) throws Exception {
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
+  void awaitReady(Duration within) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + within.toNanos();
     while (System.nanoTime() < deadline) {
@@ -96,7 +106,7 @@ final class NodeProcess implements AutoCloseable {
   String logTail() {
     try {
       List<String> lines = Files.readAllLines(dataDir.resolve("node.log"));
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 400), lines.size()));
     } catch (IOException e) {
       return "(no log: " + e + ")";
     }

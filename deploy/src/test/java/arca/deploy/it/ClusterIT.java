@@ -1,0 +1,129 @@
+package arca.deploy.it;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static arca.deploy.it.IdentityEndToEnd.assertStatus;
+import static arca.deploy.it.IdentityEndToEnd.poll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Three real node processes forming one Akka cluster on MariaDB: node 1 runs only the gateway (REST/proxy), nodes 2
+ * and 3 run the services, found through cluster membership. Any node serves the whole API; the user service keeps
+ * its tables in a database of its own; a service node stopping gracefully does not stop the API.
+ */
+class ClusterIT {
+  static final String SERVER = MariaDbNodeIT.SERVER;
+  static final String PASSWORD = "cluster-admin-password";
+
+  @TempDir
+  Path dir;
+  final List<NodeProcess> nodes = new ArrayList<>();
+  final String central = "arca_c_" + Long.toHexString(System.nanoTime());
+  final String users = central + "_users";
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (NodeProcess n : nodes) {
+      System.out.println("==== " + n.dataDir + "\n" + n.logTail());
+      n.close();
+    }
+    try (Connection c = DriverManager.getConnection(SERVER + "/", "root", ""); Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + central);
+      s.execute("DROP DATABASE IF EXISTS " + users);
+    }
+  }
+
+  @Test
+  void gatewayNodeAndTwoServiceNodesServeOneApi() throws Exception {
+    int[] clusterPorts = {NodeProcess.freePort(), NodeProcess.freePort(), NodeProcess.freePort()};
+    String seeds = "127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1];
+    for (int i = 0; i < 3; i++) {
+      Map<String, String> env = new HashMap<>();
+      env.put("ARCA_DB_URL", SERVER + "/" + central);
+      env.put("ARCA_DB_USER", "root");
+      env.put("ARCA_USER_DB_URL", SERVER + "/" + users);
+      env.put("ARCA_USER_DB_USER", "root");
+      env.put("ARCA_SEED_NODES", seeds);
+      env.put("ARCA_CLUSTER_PORT", Integer.toString(clusterPorts[i]));
+      env.put("ARCA_PUBLIC_URL", "http://arca.cluster.test");
+      env.put("ARCA_ADMIN_PASSWORD", PASSWORD);
+      env.put("ARCA_SERVICES", i == 0 ? "none" : "all");
+      nodes.add(new NodeProcess(dir.resolve("node" + (i + 1)), env).launch());
+    }
+    for (NodeProcess n : nodes) n.awaitReady(Duration.ofSeconds(150));
+    List<Api> apis = nodes.stream().map(n -> new Api(n.url())).toList();
+
+    // written through the gateway-only node, read at once through every node
+    String admin = apis.get(0).token("admin", PASSWORD);
+    assertStatus(201, apis.get(0).send("POST", "/a/users", admin, Map.of("login", "frank", "password", "frank-pass-1")));
+    for (Api api : apis) assertEquals("frank", api.get("/a/users/frank", admin).text("login"));
+    assertStatus(201, apis.get(2).send("POST", "/a/roles", admin, Map.of("id", "ops")));
+    assertEquals("ops", apis.get(1).get("/a/roles/ops", admin).text("id"));
+    String frank = apis.get(1).token("frank", "frank-pass-1");
+    assertStatus(200, apis.get(2).get("/a/users/frank", frank));
+    try {
+      poll(() -> apis.get(0).get("/a/users?filter=frank", admin).json().get("total").asLong(), t -> t == 1);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; user tables " + tables(users) + ", offsets "
+          + rows(users, "SELECT projection_id, offset_value FROM user_projection_offset")
+          + ", tags " + rows(users, "SELECT COUNT(*) FROM user_event_tag") + ", rows " + rows(users, "SELECT login FROM user_users"), e);
+    }
+
+    // each service in its own tables; the user service in its own database
+    Set<String> central = tables(this.central);
+    Set<String> own = tables(users);
+    assertTrue(own.containsAll(Set.of("user_event_journal", "user_event_tag", "user_snapshot", "user_users")), own.toString());
+    assertTrue(own.stream().allMatch(t -> t.startsWith("user_")), own.toString());
+    assertTrue(central.containsAll(Set.of("role_event_journal", "role_roles", "token_event_journal")), central.toString());
+    assertFalse(central.stream().anyMatch(t -> t.startsWith("user_")), central.toString());
+
+    // a service node leaves gracefully: the API goes on through the other one
+    nodes.get(1).stop();
+    for (int i = 0; i < 20; i++) {
+      assertStatus(200, apis.get(0).get("/a/users/frank", admin));
+      assertStatus(200, apis.get(2).get("/a/roles/ops", admin));
+    }
+    assertStatus(201, apis.get(0).send("POST", "/a/users", admin, Map.of("login", "grace", "password", "grace-pass-1")));
+    assertStatus(200, apis.get(0).login("grace", "grace-pass-1"));
+    assertEquals("grace", apis.get(2).get("/a/users/grace", admin).text("login"));
+  }
+
+  private static List<String> rows(String database, String sql) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(SERVER + "/" + database, "root", "");
+         Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        StringBuilder row = new StringBuilder();
+        for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) row.append(i > 1 ? "=" : "").append(rs.getString(i));
+        out.add(row.toString());
+      }
+    }
+    return out;
+  }
+
+  private static Set<String> tables(String database) throws Exception {
+    Set<String> out = new HashSet<>();
+    try (Connection c = DriverManager.getConnection(SERVER + "/" + database, "root", "");
+         Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW TABLES")) {
+      while (rs.next()) out.add(rs.getString(1));
+    }
+    return out;
+  }
+}
