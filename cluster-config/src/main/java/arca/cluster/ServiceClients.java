@@ -39,6 +39,8 @@ import java.util.stream.Collectors;
  */
 public final class ServiceClients {
   public static final String ENDPOINT_ROLE = "grpc@";
+  /** The description of UNAVAILABLE from a stopping node that did not process the call: safe to send elsewhere. */
+  public static final String DRAINING = "draining";
   private static final List<String> IDEMPOTENT = List.of("get", "list", "verify", "ensure", "watch");
 
   private final ActorSystem<?> system;
@@ -118,16 +120,23 @@ public final class ServiceClients {
     } catch (InvocationTargetException e) {
       throw e.getCause();
     }
-    if (!(result instanceof CompletionStage<?> stage) || !retry || attempt + 1 >= targets.size()) return result;
+    if (!(result instanceof CompletionStage<?> stage) || attempt + 1 >= targets.size()) return result;
     return stage.handle((value, error) -> {
       if (error == null) return CompletableFuture.completedFuture(value);
-      if (!unavailable(error)) return CompletableFuture.failedFuture(error);
+      // idempotent calls are retried on UNAVAILABLE; any call when the node said it did not process it
+      if (!(retry ? unavailable(error) : draining(error))) return CompletableFuture.failedFuture(error);
       try {
         return (CompletionStage<?>) call(api, create, callDeadline, method, args, targets, start, attempt + 1, true);
       } catch (Throwable t) {
         return CompletableFuture.failedFuture(t);
       }
     }).thenCompose(s -> s);
+  }
+
+  private static boolean draining(Throwable error) {
+    Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return t instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.UNAVAILABLE
+        && DRAINING.equals(s.getStatus().getDescription());
   }
 
   private static boolean unavailable(Throwable error) {

@@ -44,6 +44,13 @@ public final class Node {
   private final AtomicBoolean ready = new AtomicBoolean(false);
   private final CompletableFuture<Void> started = new CompletableFuture<>();
 
+  /** A gRPC "trailers-only" answer: UNAVAILABLE, not processed (see ServiceClients.DRAINING). */
+  private static final HttpResponse DRAINING = HttpResponse.create()
+      .withEntity(akka.http.javadsl.model.HttpEntities.create(
+          akka.http.javadsl.model.MediaTypes.customBinary("application", "grpc", false).toContentType(), new byte[0]))
+      .addHeader(akka.http.javadsl.model.headers.RawHeader.create("grpc-status", "14"))
+      .addHeader(akka.http.javadsl.model.headers.RawHeader.create("grpc-message", ServiceClients.DRAINING));
+
   private Node(ActorSystem<Void> system, Config config) {
     this.system = system;
     this.config = config;
@@ -88,6 +95,8 @@ public final class Node {
     // every member runs the default Distributed Data replicator: sharded daemon processes (read-model projections)
     // keep their state there with majority writes across all members, gateway-only nodes included
     akka.cluster.ddata.typed.javadsl.DistributedData.get(system);
+    akka.management.javadsl.AkkaManagement.get(system).start()
+        .thenAccept(uri -> log.info("management on {}", uri));
     if (config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
       // no seed nodes: a cluster of one
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -129,11 +138,27 @@ public final class Node {
       handlers.add(ServerReflection.create(descriptions, system));
       @SuppressWarnings("unchecked")
       Function<HttpRequest, CompletionStage<HttpResponse>>[] array = handlers.toArray(new Function[0]);
+      // once the node starts stopping, new calls are refused at once, unprocessed, so callers send them elsewhere
+      AtomicBoolean draining = new AtomicBoolean(false);
+      akka.actor.CoordinatedShutdown.get(system).addTask(akka.actor.CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+          "grpc-drain", () -> {
+            draining.set(true);
+            return CompletableFuture.completedFuture(akka.Done.getInstance());
+          });
+      Function<HttpRequest, CompletionStage<HttpResponse>> grpc = ServiceHandler.concatOrNotFound(array);
+      Function<HttpRequest, CompletionStage<HttpResponse>> drainable =
+          request -> draining.get() ? CompletableFuture.completedFuture(DRAINING) : grpc.apply(request);
       grpcBound = Http.get(system).newServerAt(config.getString("arca.grpc.host"), config.getInt("arca.grpc.port"))
-          .bind(ServiceHandler.concatOrNotFound(array))
+          .bind(drainable)
           .thenApply(b -> {
             log.info("gRPC ({}) on {}", String.join(", ", services), b.localAddress());
-            return b.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+            // Graceful stop: the public port unbinds first (clients move to other nodes); the gRPC port keeps
+            // serving other nodes' gateways while shards hand off and the node leaves (members that are not Up
+            // get no new calls), and closes last.
+            akka.actor.CoordinatedShutdown.get(system).addTask(
+                akka.actor.CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "grpc-unbind",
+                () -> b.terminate(Duration.ofSeconds(5)).thenApply(t -> akka.Done.getInstance()));
+            return b;
           });
     }
     CompletionStage<ServerBinding> httpBound = Gateway.start(system, Services.ALL.stream().map(Services.Service::rest).toList(),

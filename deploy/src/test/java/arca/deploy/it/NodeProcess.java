@@ -20,6 +20,7 @@ final class NodeProcess implements AutoCloseable {
   final Path dataDir;
   final int httpPort;
   final int grpcPort;
+  final int managementPort;
   final Map<String, String> env;
   private Process process;
 
@@ -27,10 +28,12 @@ final class NodeProcess implements AutoCloseable {
     this.dataDir = dataDir;
     this.httpPort = freePort();
     this.grpcPort = freePort();
+    this.managementPort = freePort();
     this.env = new HashMap<>(extraEnv);
     env.put("ARCA_DATA_DIR", dataDir.toString());
     env.put("ARCA_HTTP_PORT", Integer.toString(httpPort));
     env.put("ARCA_GRPC_PORT", Integer.toString(grpcPort));
+    env.put("ARCA_MANAGEMENT_PORT", Integer.toString(managementPort));
     env.putIfAbsent("ARCA_CLUSTER_PORT", "0");
     env.put("ARCA_HTTP_HOST", "127.0.0.1");
   }
