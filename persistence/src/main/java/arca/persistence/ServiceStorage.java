@@ -52,7 +52,37 @@ public final class ServiceStorage implements AutoCloseable {
     return new ServiceStorage(service, db, ds);
   }
 
+  /**
+   * Migrates one service's tables. On MySQL/MariaDB a named lock makes it cluster-safe: one node migrates while the
+   * others wait, then find nothing left to do. (Embedded H2 belongs to one process.)
+   */
   private static void migrate(String service, DbSettings db, DataSource ds) {
+    if (db.dialect() != DbSettings.Dialect.MYSQL) {
+      runMigrations(service, db, ds);
+      return;
+    }
+    String lock = "arca_migrate_" + service;
+    try (java.sql.Connection c = ds.getConnection()) {
+      try (var ps = c.prepareStatement("SELECT GET_LOCK(?, 300)")) {
+        ps.setString(1, lock);
+        try (var rs = ps.executeQuery()) {
+          if (!rs.next() || rs.getInt(1) != 1) throw new IllegalStateException("timed out waiting for " + lock);
+        }
+      }
+      try {
+        runMigrations(service, db, ds);
+      } finally {
+        try (var ps = c.prepareStatement("SELECT RELEASE_LOCK(?)")) {
+          ps.setString(1, lock);
+          ps.executeQuery().close();
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("cannot migrate the tables of " + service, e);
+    }
+  }
+
+  private static void runMigrations(String service, DbSettings db, DataSource ds) {
     Map<String, String> placeholders = Map.of("svc", service);
     Flyway.configure(ServiceStorage.class.getClassLoader())
         .loggers("slf4j")

@@ -86,6 +86,18 @@ class ClusterIT {
           + ", tags " + rows(users, "SELECT COUNT(*) FROM user_event_tag") + ", rows " + rows(users, "SELECT login FROM user_users"), e);
     }
 
+    // entities spread over the service nodes (shard allocation as Akka Management reports it)
+    for (int i = 0; i < 12; i++) {
+      assertStatus(201, apis.get(0).send("POST", "/a/users", admin, Map.of("login", "spread" + i, "password", "spread-pass")));
+    }
+    for (NodeProcess n : nodes.subList(1, 3)) {
+      Api management = new Api("http://127.0.0.1:" + n.managementPort);
+      var shards = management.get("/cluster/shards/User", null).json().get("regions");
+      assertTrue(shards != null && shards.size() > 0, () -> "no User shards on " + n.dataDir + ": " + shards);
+    }
+    var members = new Api("http://127.0.0.1:" + nodes.get(0).managementPort).get("/cluster/members", null).json().get("members");
+    assertEquals(3, members.size(), members.toString());
+
     // each service in its own tables; the user service in its own database
     Set<String> central = tables(this.central);
     Set<String> own = tables(users);
