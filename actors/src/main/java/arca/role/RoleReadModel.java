@@ -3,6 +3,7 @@ package arca.role;
 import akka.actor.typed.ActorSystem;
 import akka.persistence.query.EventEnvelope;
 import arca.persistence.ServiceStorage;
+import arca.persistence.Sql;
 import arca.persistence.TaggedProjection;
 import arca.proto.role.ListRolesResponse;
 import arca.proto.role.Role;
@@ -14,7 +15,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Locale;
 import java.util.concurrent.CompletionStage;
 
 /** The role list (table role_roles), projected from the role journal. */
@@ -29,16 +29,16 @@ final class RoleReadModel {
     String id = env.persistenceId().substring(env.persistenceId().indexOf('|') + 1);
     Object event = env.event();
     if (event instanceof RoleCreated e) {
-      exec(c, "DELETE FROM role_roles WHERE id = ?", id);
-      exec(c, "INSERT INTO role_roles (id, label, description, protected_role, created_at, updated_at, version)"
+      Sql.exec(c, "DELETE FROM role_roles WHERE id = ?", id);
+      Sql.exec(c, "INSERT INTO role_roles (id, label, description, protected_role, created_at, updated_at, version)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?)", id, e.getLabel(), e.getDescription(), e.getProtected(), e.getAt(), e.getAt(),
           env.sequenceNr());
     } else if (event instanceof RoleUpdated e) {
-      exec(c, "UPDATE role_roles SET label = COALESCE(?, label), description = COALESCE(?, description),"
+      Sql.exec(c, "UPDATE role_roles SET label = COALESCE(?, label), description = COALESCE(?, description),"
               + " updated_at = ?, version = ? WHERE id = ?", e.hasLabel() ? e.getLabel() : null,
           e.hasDescription() ? e.getDescription() : null, e.getAt(), env.sequenceNr(), id);
     } else if (event instanceof RoleDeleted) {
-      exec(c, "DELETE FROM role_roles WHERE id = ?", id);
+      Sql.exec(c, "DELETE FROM role_roles WHERE id = ?", id);
     }
   }
 
@@ -49,7 +49,7 @@ final class RoleReadModel {
       String like = null;
       if (!filter.isEmpty()) {
         where = " WHERE LOWER(id) LIKE ? ESCAPE '!' OR LOWER(label) LIKE ? ESCAPE '!'";
-        like = "%" + filter.toLowerCase(Locale.ROOT).replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+        like = Sql.containsPattern(filter);
       }
       ListRolesResponse.Builder out = ListRolesResponse.newBuilder();
       try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM role_roles" + where)) {
@@ -75,12 +75,5 @@ final class RoleReadModel {
       }
       return out.build();
     });
-  }
-
-  private static void exec(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
-      ps.executeUpdate();
-    }
   }
 }

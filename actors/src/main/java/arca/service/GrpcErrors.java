@@ -21,9 +21,6 @@ public final class GrpcErrors {
     return new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription(message));
   }
 
-  public static GrpcServiceException notFound(String message) {
-    return new GrpcServiceException(Status.NOT_FOUND.withDescription(message));
-  }
 
   /** Runs a call, turning synchronous validation failures into a failed stage, and maps its errors. */
   public static <T> CompletionStage<T> call(java.util.function.Supplier<CompletionStage<T>> call) {

@@ -3,6 +3,7 @@ package arca.user;
 import akka.actor.typed.ActorSystem;
 import akka.persistence.query.EventEnvelope;
 import arca.persistence.ServiceStorage;
+import arca.persistence.Sql;
 import arca.persistence.TaggedProjection;
 import arca.proto.user.ListUsersResponse;
 import arca.proto.user.PasswordChanged;
@@ -17,7 +18,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletionStage;
 
 /** The user list (table user_users), projected from the user journal; answers list/search. */
@@ -32,20 +32,20 @@ final class UserReadModel {
     String login = env.persistenceId().substring(env.persistenceId().indexOf('|') + 1);
     Object event = env.event();
     if (event instanceof UserCreated e) {
-      exec(c, "DELETE FROM user_users WHERE login = ?", login);
-      exec(c, "INSERT INTO user_users (login, display_name, email, roles, group_path, created_at, updated_at, version)"
+      Sql.exec(c, "DELETE FROM user_users WHERE login = ?", login);
+      Sql.exec(c, "INSERT INTO user_users (login, display_name, email, roles, group_path, created_at, updated_at, version)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", login, e.getDisplayName(), e.getEmail(), String.join(",", e.getRolesList()),
           e.getGroupPath(), e.getAt(), e.getAt(), env.sequenceNr());
     } else if (event instanceof UserUpdated e) {
-      exec(c, "UPDATE user_users SET display_name = COALESCE(?, display_name), email = COALESCE(?, email),"
+      Sql.exec(c, "UPDATE user_users SET display_name = COALESCE(?, display_name), email = COALESCE(?, email),"
               + " roles = COALESCE(?, roles), group_path = COALESCE(?, group_path), updated_at = ?, version = ? WHERE login = ?",
           e.hasDisplayName() ? e.getDisplayName() : null, e.hasEmail() ? e.getEmail() : null,
           e.getReplaceRoles() ? String.join(",", e.getRolesList()) : null, e.hasGroupPath() ? e.getGroupPath() : null,
           e.getAt(), env.sequenceNr(), login);
     } else if (event instanceof PasswordChanged e) {
-      exec(c, "UPDATE user_users SET updated_at = ?, version = ? WHERE login = ?", e.getAt(), env.sequenceNr(), login);
+      Sql.exec(c, "UPDATE user_users SET updated_at = ?, version = ? WHERE login = ?", e.getAt(), env.sequenceNr(), login);
     } else if (event instanceof UserDeleted) {
-      exec(c, "DELETE FROM user_users WHERE login = ?", login);
+      Sql.exec(c, "DELETE FROM user_users WHERE login = ?", login);
     }
   }
 
@@ -56,7 +56,7 @@ final class UserReadModel {
       String like = null;
       if (!filter.isEmpty()) {
         where = " WHERE LOWER(login) LIKE ? ESCAPE '!' OR LOWER(display_name) LIKE ? ESCAPE '!' OR LOWER(email) LIKE ? ESCAPE '!'";
-        like = "%" + filter.toLowerCase(Locale.ROOT).replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+        like = Sql.containsPattern(filter);
       }
       ListUsersResponse.Builder out = ListUsersResponse.newBuilder();
       try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM user_users" + where)) {
@@ -84,12 +84,5 @@ final class UserReadModel {
       }
       return out.build();
     });
-  }
-
-  private static void exec(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
-      ps.executeUpdate();
-    }
   }
 }
