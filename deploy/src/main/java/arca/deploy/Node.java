@@ -44,12 +44,21 @@ public final class Node {
   private final AtomicBoolean ready = new AtomicBoolean(false);
   private final CompletableFuture<Void> started = new CompletableFuture<>();
 
-  /** A gRPC "trailers-only" answer: UNAVAILABLE, not processed (see ServiceClients.DRAINING). */
-  private static final HttpResponse DRAINING = HttpResponse.create()
-      .withEntity(akka.http.javadsl.model.HttpEntities.create(
-          akka.http.javadsl.model.MediaTypes.customBinary("application", "grpc", false).toContentType(), new byte[0]))
-      .addHeader(akka.http.javadsl.model.headers.RawHeader.create("grpc-status", "14"))
-      .addHeader(akka.http.javadsl.model.headers.RawHeader.create("grpc-message", ServiceClients.DRAINING));
+  /**
+   * A gRPC UNAVAILABLE answer meaning "not processed" (see ServiceClients.DRAINING). The status travels in HTTP/2
+   * trailers (the last chunk), as gRPC clients expect after response headers.
+   */
+  private static HttpResponse draining() {
+    var trailers = scala.jdk.javaapi.CollectionConverters.asScala(java.util.List.<akka.http.scaladsl.model.HttpHeader>of(
+        akka.http.scaladsl.model.headers.RawHeader.apply("grpc-status", "14"),
+        akka.http.scaladsl.model.headers.RawHeader.apply("grpc-message", ServiceClients.DRAINING))).toList();
+    akka.http.scaladsl.model.HttpEntity.ChunkStreamPart last = akka.http.scaladsl.model.HttpEntity.LastChunk$.MODULE$.apply("", trailers);
+    var grpc = (akka.http.scaladsl.model.ContentType) akka.http.javadsl.model.MediaTypes
+        .customBinary("application", "grpc", false).toContentType();
+    return HttpResponse.create().withEntity(akka.http.scaladsl.model.HttpEntity.Chunked$.MODULE$.apply(grpc,
+        (akka.stream.scaladsl.Source<akka.http.scaladsl.model.HttpEntity.ChunkStreamPart, Object>) (Object)
+            akka.stream.scaladsl.Source.single(last)));
+  }
 
   private Node(ActorSystem<Void> system, Config config) {
     this.system = system;
@@ -147,7 +156,7 @@ public final class Node {
           });
       Function<HttpRequest, CompletionStage<HttpResponse>> grpc = ServiceHandler.concatOrNotFound(array);
       Function<HttpRequest, CompletionStage<HttpResponse>> drainable =
-          request -> draining.get() ? CompletableFuture.completedFuture(DRAINING) : grpc.apply(request);
+          request -> draining.get() ? CompletableFuture.completedFuture(draining()) : grpc.apply(request);
       grpcBound = Http.get(system).newServerAt(config.getString("arca.grpc.host"), config.getInt("arca.grpc.port"))
           .bind(drainable)
           .thenApply(b -> {
