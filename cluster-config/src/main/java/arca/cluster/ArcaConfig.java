@@ -19,6 +19,52 @@ public final class ArcaConfig {
         .map(s -> s.startsWith("akka://") ? s : "akka://arca@" + s).toList();
   }
 
+  /**
+   * The Akka Cluster Bootstrap settings that {@code arca.cluster.bootstrap} asks for (empty when it is off or
+   * seed nodes are set): the discovery method, and for the config method the contact points as its endpoints.
+   */
+  public static Config bootstrap(Config config) {
+    String method = bootstrapMethod(config);
+    if (method.isEmpty()) return ConfigFactory.empty();
+    Config b = config.getConfig("arca.cluster.bootstrap");
+    String service = b.getString("service-name");
+    int required = b.getInt("required-contact-points");
+    if (required < 1) throw new IllegalArgumentException("arca.cluster.bootstrap.required-contact-points must be at least 1");
+    StringBuilder hocon = new StringBuilder()
+        .append("akka.management.cluster.bootstrap.contact-point-discovery {\n")
+        .append("  discovery-method = ").append(method).append("\n")
+        .append("  service-name = \"").append(service).append("\"\n")
+        .append("  required-contact-point-nr = ").append(required).append("\n}\n");
+    if (method.equals("config")) {
+      List<String> points = Arrays.stream(b.getString("contact-points").trim().split("[,\\s]+")).filter(p -> !p.isEmpty()).toList();
+      if (points.isEmpty()) {
+        throw new IllegalArgumentException("arca.cluster.bootstrap.method = config needs contact-points (ARCA_BOOTSTRAP_CONTACT_POINTS=host:port,...)");
+      }
+      hocon.append("akka.discovery.config.services.\"").append(service).append("\".endpoints = [\n");
+      for (String point : points) {
+        int colon = point.lastIndexOf(':');
+        if (colon <= 0 || !point.substring(colon + 1).matches("\\d{1,5}")) {
+          throw new IllegalArgumentException("bootstrap contact point '" + point + "' is not host:port");
+        }
+        hocon.append("  { host = \"").append(point, 0, colon).append("\", port = ").append(point.substring(colon + 1)).append(" }\n");
+      }
+      hocon.append("]\n");
+      // keep every listed endpoint, several nodes on one host included (by default Bootstrap keeps one per host)
+      hocon.append("akka.management.cluster.bootstrap.contact-point.filter-on-fallback-port = false\n");
+    }
+    return ConfigFactory.parseString(hocon.toString());
+  }
+
+  /** "config" or "kubernetes-api" when the node forms its cluster through Cluster Bootstrap, else "". */
+  public static String bootstrapMethod(Config config) {
+    if (!seedNodes(config).isEmpty()) return "";
+    String method = config.getString("arca.cluster.bootstrap.method").trim().toLowerCase(Locale.ROOT);
+    if (!List.of("", "config", "kubernetes-api").contains(method)) {
+      throw new IllegalArgumentException("arca.cluster.bootstrap.method '" + method + "' is not one of: config, kubernetes-api");
+    }
+    return method;
+  }
+
   public static Config load(Config overlay) {
     ConfigFactory.invalidateCaches();
     return ConfigFactory.load(overlay.withFallback(ConfigFactory.parseResourcesAnySyntax("arca")));

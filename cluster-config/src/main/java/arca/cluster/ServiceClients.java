@@ -2,8 +2,6 @@ package arca.cluster;
 
 import akka.actor.ClassicActorSystemProvider;
 import akka.actor.typed.ActorSystem;
-import akka.cluster.Member;
-import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import akka.grpc.GrpcChannel;
 import akka.grpc.GrpcClientSettings;
@@ -15,7 +13,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,12 +30,12 @@ import java.util.stream.Collectors;
  * the role {@code grpc@<host>:<port>}; both travel with membership, so a node that joins, leaves or becomes
  * unreachable is seen as soon as the cluster sees it.
  *
- * <p>{@link #client} returns an implementation of a generated service interface that picks, per call, the next
+ * <p>Endpoints come from {@link MembershipDiscovery}. {@link #client} returns an implementation of a generated service interface that picks, per call, the next
  * reachable Up member running the service (round robin over one shared HTTP/2 channel per node) and retries an
  * idempotent call (Get/List/Verify/Ensure/Watch...) on the next member when one answers UNAVAILABLE.
  */
 public final class ServiceClients {
-  public static final String ENDPOINT_ROLE = "grpc@";
+  public static final String ENDPOINT_ROLE = MembershipDiscovery.ENDPOINT_ROLE;
   /** The description of UNAVAILABLE from a stopping node that did not process the call: safe to send elsewhere. */
   public static final String DRAINING = "draining";
   private static final List<String> IDEMPOTENT = List.of("get", "list", "verify", "ensure", "watch");
@@ -62,19 +59,7 @@ public final class ServiceClients {
 
   /** The gRPC endpoints (host:port) of the reachable Up members running the service, in address order. */
   public List<String> endpoints(String service) {
-    var state = cluster.state();
-    Set<Member> unreachable = new java.util.HashSet<>();
-    state.getUnreachable().forEach(unreachable::add);
-    List<String> out = new ArrayList<>();
-    for (Member m : state.getMembers()) {
-      if (!(m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp()) || unreachable.contains(m)
-          || !m.hasRole(service)) {
-        continue;
-      }
-      m.getRoles().stream().filter(r -> r.startsWith(ENDPOINT_ROLE)).findFirst()
-          .ifPresent(r -> out.add(r.substring(ENDPOINT_ROLE.length())));
-    }
-    return out;
+    return MembershipDiscovery.endpoints(cluster.state(), service);
   }
 
   /** A cluster-wide client of {@code service} implementing the generated interface {@code api}. */
@@ -164,8 +149,8 @@ public final class ServiceClients {
 
   /** Closes the channels of nodes that are no longer members (called periodically). */
   public void closeDeparted() {
-    Set<String> live = java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false).flatMap(m -> m.getRoles().stream())
-        .filter(r -> r.startsWith(ENDPOINT_ROLE)).map(r -> r.substring(ENDPOINT_ROLE.length())).collect(Collectors.toSet());
+    Set<String> live = java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+        .flatMap(m -> MembershipDiscovery.endpoint(m).stream()).collect(Collectors.toSet());
     channels.keySet().removeIf(key -> {
       if (live.contains(key.substring(key.indexOf('|') + 1))) return false;
       clients.keySet().removeIf(k -> k.endsWith("/" + key));

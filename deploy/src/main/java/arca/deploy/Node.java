@@ -82,6 +82,7 @@ public final class Node {
         .withValue("arca.public-url", ConfigValueFactory.fromAnyRef(publicUrl))
         .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(roles))
         .withValue("akka.cluster.seed-nodes", ConfigValueFactory.fromIterable(ArcaConfig.seedNodes(base)))
+        .withFallback(ArcaConfig.bootstrap(base))
         .withFallback(ServiceStorage.pluginConfig(base, services));
     Config config = extra.withFallback(base).resolve();
 
@@ -106,8 +107,11 @@ public final class Node {
     akka.cluster.ddata.typed.javadsl.DistributedData.get(system);
     akka.management.javadsl.AkkaManagement.get(system).start()
         .thenAccept(uri -> log.info("management on {}", uri));
-    if (config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
-      // no seed nodes: a cluster of one
+    if (!ArcaConfig.bootstrapMethod(config).isEmpty()) {
+      // no seed nodes: the nodes find each other's management endpoints and form (or join) the cluster
+      akka.management.cluster.bootstrap.ClusterBootstrap.get(system).start();
+    } else if (config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
+      // no seed nodes, no bootstrap: a cluster of one
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     ServiceClients pool = new ServiceClients(system);

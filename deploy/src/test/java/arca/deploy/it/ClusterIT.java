@@ -24,8 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Three real node processes forming one Akka cluster on MariaDB: node 1 runs only the gateway (REST/proxy), nodes 2
- * and 3 run the services, found through cluster membership. Any node serves the whole API; the user service keeps
+ * Three real node processes forming one Akka cluster on MariaDB through Akka Cluster Bootstrap (config discovery of
+ * each other's management endpoints; no seed nodes): node 1 runs only the gateway (REST/proxy), nodes 2 and 3 run
+ * the services, found through cluster membership. Any node serves the whole API; the user service keeps
  * its tables in a database of its own; a service node stopping gracefully does not stop the API.
  */
 class ClusterIT {
@@ -52,20 +53,23 @@ class ClusterIT {
 
   @Test
   void gatewayNodeAndTwoServiceNodesServeOneApi() throws Exception {
-    int[] clusterPorts = {NodeProcess.freePort(), NodeProcess.freePort(), NodeProcess.freePort()};
-    String seeds = "127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1];
     for (int i = 0; i < 3; i++) {
       Map<String, String> env = new HashMap<>();
       env.put("ARCA_DB_URL", SERVER + "/" + central);
       env.put("ARCA_DB_USER", "root");
       env.put("ARCA_USER_DB_URL", SERVER + "/" + users);
       env.put("ARCA_USER_DB_USER", "root");
-      env.put("ARCA_SEED_NODES", seeds);
-      env.put("ARCA_CLUSTER_PORT", Integer.toString(clusterPorts[i]));
+      env.put("ARCA_BOOTSTRAP", "config");
+      env.put("ARCA_BOOTSTRAP_REQUIRED", "3");
       env.put("ARCA_PUBLIC_URL", "http://arca.cluster.test");
       env.put("ARCA_ADMIN_PASSWORD", PASSWORD);
       env.put("ARCA_SERVICES", i == 0 ? "none" : "all");
-      nodes.add(new NodeProcess(dir.resolve("node" + (i + 1)), env).launch());
+      nodes.add(new NodeProcess(dir.resolve("node" + (i + 1)), env));
+    }
+    String contactPoints = String.join(",", nodes.stream().map(n -> "127.0.0.1:" + n.managementPort).toList());
+    for (NodeProcess n : nodes) {
+      n.env.put("ARCA_BOOTSTRAP_CONTACT_POINTS", contactPoints);
+      n.launch();
     }
     for (NodeProcess n : nodes) n.awaitReady(Duration.ofSeconds(150));
     List<Api> apis = nodes.stream().map(n -> new Api(n.url())).toList();

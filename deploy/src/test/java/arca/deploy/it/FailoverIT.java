@@ -35,6 +35,7 @@ class FailoverIT {
   static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(20);
 
   Path stateDir;
+  int base;
   Map<String, String> env;
   Api api;
   String admin;
@@ -43,7 +44,7 @@ class FailoverIT {
   @BeforeAll
   void up() throws Exception {
     stateDir = Files.createTempDirectory("arca-failover");
-    int base = 18000 + (int) (ProcessHandle.current().pid() % 50) * 10;
+    base = 18000 + (int) (ProcessHandle.current().pid() % 50) * 10;
     env = new HashMap<>();
     env.put("ARCA_CLUSTER_DIR", stateDir.toString());
     env.put("ARCA_PORT_BASE", Integer.toString(base));
@@ -57,6 +58,13 @@ class FailoverIT {
   @AfterAll
   void down() throws Exception {
     try {
+      // keep the node logs for a look after the run (down --purge removes the state dir)
+      Path logs = Path.of(System.getProperty("arca.repo"), "deploy", "target", "failover-logs");
+      Files.createDirectories(logs);
+      for (int i = 1; i <= 3; i++) {
+        Path log = stateDir.resolve("node" + i).resolve("node.log");
+        if (Files.exists(log)) Files.copy(log, logs.resolve("node" + i + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
       cluster("down", "--purge");
     } finally {
       try (var c = java.sql.DriverManager.getConnection(MariaDbNodeIT.SERVER + "/", "root", "");
@@ -71,6 +79,7 @@ class FailoverIT {
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().putAll(env);
+    System.out.println(System.currentTimeMillis() + " $ local-cluster " + String.join(" ", args));
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes());
     System.out.println("$ local-cluster " + String.join(" ", args) + "\n" + out);
@@ -132,6 +141,16 @@ class FailoverIT {
 
   @Test
   void killedNodeLosesNoAcknowledgedWriteAndGracefulStopFailsNothing() throws Exception {
+    // a user created through node 1 is readable at once through nodes 2 and 3 and through the nginx address
+    Api node1 = new Api("http://127.0.0.1:" + (base + 1));
+    Api.Reply created = node1.send("POST", "/a/users", admin, Map.of("login", "everywhere", "password", "everywhere-pass"));
+    assertEquals(201, created.status(), () -> created.raw().body());
+    for (Api reader : List.of(new Api("http://127.0.0.1:" + (base + 2)), new Api("http://127.0.0.1:" + (base + 3)), api)) {
+      Api.Reply read = reader.get("/a/users/everywhere", admin);
+      assertEquals(200, read.status(), () -> read.raw().body());
+      assertEquals("everywhere", read.text("login"));
+    }
+
     // SIGKILL under load
     long killedAt;
     Load load = new Load("k");
