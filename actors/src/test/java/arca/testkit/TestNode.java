@@ -16,11 +16,13 @@ import arca.persistence.ServiceStorage;
 import arca.proto.role.RoleServiceClient;
 import arca.proto.token.TokenServiceClient;
 import arca.proto.user.UserServiceClient;
+import arca.proto.workspace.WorkspaceServiceClient;
 import arca.role.RoleModule;
 import arca.service.ServiceContext;
 import arca.service.ServiceModule;
 import arca.token.TokenModule;
 import arca.user.UserModule;
+import arca.workspace.WorkspaceModule;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
@@ -40,7 +42,8 @@ import java.util.concurrent.TimeUnit;
  * {@code start}, one gRPC binding; tests talk to it only through the generated clients.
  */
 public final class TestNode implements AutoCloseable {
-  public static final List<ServiceModule> MODULES = List.of(new UserModule(), new RoleModule(), new TokenModule());
+  public static final List<ServiceModule> MODULES = List.of(new UserModule(), new RoleModule(), new TokenModule(),
+      new WorkspaceModule());
   public static final List<String> SERVICES = MODULES.stream().map(ServiceModule::name).toList();
   private static final Duration STARTUP = Duration.ofSeconds(30);
 
@@ -49,6 +52,7 @@ public final class TestNode implements AutoCloseable {
   public final UserServiceClient users;
   public final RoleServiceClient roles;
   public final TokenServiceClient tokens;
+  public final WorkspaceServiceClient workspaces;
   private final List<ServiceStorage> storages;
 
   private TestNode(ActorSystem<Void> system, Config config, List<ServiceStorage> storages) {
@@ -60,6 +64,7 @@ public final class TestNode implements AutoCloseable {
     this.users = UserServiceClient.create(direct(port, system), system);
     this.roles = RoleServiceClient.create(direct(port, system), system);
     this.tokens = TokenServiceClient.create(direct(port, system), system);
+    this.workspaces = WorkspaceServiceClient.create(direct(port, system), system);
   }
 
   private static akka.grpc.GrpcClientSettings direct(int port, ActorSystem<?> system) {
@@ -71,7 +76,7 @@ public final class TestNode implements AutoCloseable {
   public static Config testSettings(Path dataDir, int grpcPort) {
     return ConfigFactory.parseString("""
             akka.remote.artery.canonical.port = 0
-            akka.cluster.roles = [user, role, token]
+            akka.cluster.roles = [user, role, token, workspace]
             akka.cluster.jmx.multi-mbeans-in-same-jvm = on
             akka.coordinated-shutdown.exit-jvm = off
             akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off
@@ -91,7 +96,7 @@ public final class TestNode implements AutoCloseable {
     Config base = ArcaConfig.load(testSettings(dataDir, port).withFallback(database.overlay()));
     Config config = ConfigFactory.empty()
         .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(
-            java.util.List.of("user", "role", "token", ServiceClients.endpointRole("127.0.0.1", port))))
+            java.util.List.of("user", "role", "token", "workspace", ServiceClients.endpointRole("127.0.0.1", port))))
         .withFallback(ServiceStorage.pluginConfig(base, SERVICES))
         .withFallback(base)
         .resolve();
@@ -131,6 +136,7 @@ public final class TestNode implements AutoCloseable {
       users.close();
       roles.close();
       tokens.close();
+      workspaces.close();
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(STARTUP.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {

@@ -84,6 +84,9 @@ public final class AuthCache implements AutoCloseable {
         .name("arca-auth-cache")
         .entries(200_000)
         .averageKeySize(40)
+        // closed by the node's coordinated shutdown, after the requests in flight are done; Chronicle's own JVM
+        // shutdown hook would close it at SIGTERM while they still use it
+        .skipCloseOnExitHook(true)
         .createPersistedTo(f);
   }
 

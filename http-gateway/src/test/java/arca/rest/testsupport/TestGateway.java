@@ -14,6 +14,8 @@ import arca.rest.proxy.Proxy;
 import arca.rest.role.RoleRoutes;
 import arca.rest.token.OidcRoutes;
 import arca.rest.user.UserRoutes;
+import arca.rest.workspace.WorkspaceRoutes;
+import arca.rest.workspace.WorkspaceVisibility;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 
@@ -47,6 +49,7 @@ public final class TestGateway implements AutoCloseable {
   public final Jwt jwt;
   public final FakeUserService users = new FakeUserService();
   public final FakeRoleService roles = new FakeRoleService();
+  public final FakeWorkspaceService workspaces = new FakeWorkspaceService();
   public final FakeTokenService tokens;
   public final Authenticator auth;
   public final AtomicBoolean ready = new AtomicBoolean(false);
@@ -84,6 +87,7 @@ public final class TestGateway implements AutoCloseable {
     List<RestModule> modules = List.of(
         module("user", "a", () -> UserRoutes.routes(auth, users, roles)),
         module("role", "a", () -> RoleRoutes.routes(auth, roles)),
+        module("workspace", "a", () -> WorkspaceRoutes.routes(auth, workspaces, WorkspaceVisibility.BUILT_INS_FOR_USERS)),
         module("token", "oidc", () -> OidcRoutes.routes(tokens, cache, ISSUER)));
     RestContext ctx = new RestContext(system, auth, Clients.NONE);
     base = bind(Proxy.route(ctx, modules, ready::get));
