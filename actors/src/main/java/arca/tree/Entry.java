@@ -1,0 +1,46 @@
+package arca.tree;
+
+import arca.proto.tree.Child;
+import arca.proto.tree.NodeType;
+import arca.proto.tree.TrashInfo;
+import arca.service.CborSerializable;
+
+/** A child of a folder as it travels in commands and replies (the persisted form is the Protobuf {@link Child}). */
+public record Entry(String uuid, String name, boolean folder, long size, String etag, long mtime, long version,
+                    String blobId, String sha256, String contentType, String trashPath, long trashedAt,
+                    String trashedBy) implements CborSerializable {
+
+  static Entry of(Child c) {
+    return new Entry(c.getUuid(), c.getName(), c.getType() == NodeType.FOLDER, c.getSize(), c.getEtag(), c.getMtime(),
+        c.getVersion(), c.getBlobId(), c.getSha256(), c.getContentType(),
+        c.hasTrash() ? c.getTrash().getOriginalPath() : null, c.hasTrash() ? c.getTrash().getTrashedAt() : 0,
+        c.hasTrash() ? c.getTrash().getTrashedBy() : null);
+  }
+
+  Child toProto() {
+    Child.Builder b = Child.newBuilder().setUuid(uuid).setName(name).setType(folder ? NodeType.FOLDER : NodeType.FILE)
+        .setSize(size).setEtag(etag).setMtime(mtime).setVersion(version).setBlobId(blobId).setSha256(sha256)
+        .setContentType(contentType);
+    if (trashPath != null) {
+      b.setTrash(TrashInfo.newBuilder().setOriginalPath(trashPath).setTrashedAt(trashedAt).setTrashedBy(trashedBy));
+    }
+    return b.build();
+  }
+
+  static Entry folder(String uuid, String name, long now) {
+    return new Entry(uuid, name, true, 0, "", now, 1, "", "", "", null, 0, null);
+  }
+
+  Entry named(String newName) {
+    return new Entry(uuid, newName, folder, size, etag, mtime, version, blobId, sha256, contentType, trashPath,
+        trashedAt, trashedBy);
+  }
+
+  Entry trashed(String originalPath, long at, String by) {
+    return new Entry(uuid, uuid, folder, size, etag, mtime, version, blobId, sha256, contentType, originalPath, at, by);
+  }
+
+  Entry restored(String newName) {
+    return new Entry(uuid, newName, folder, size, etag, mtime, version, blobId, sha256, contentType, null, 0, null);
+  }
+}

@@ -1,0 +1,364 @@
+package arca.tree;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.SnapshotAdapter;
+import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.ReplyEffect;
+import akka.persistence.typed.javadsl.RetentionCriteria;
+import akka.persistence.typed.javadsl.SignalHandler;
+import arca.persistence.ServiceStorage;
+import arca.proto.tree.Child;
+import arca.proto.tree.ChildAdopted;
+import arca.proto.tree.ChildPut;
+import arca.proto.tree.ChildRemoved;
+import arca.proto.tree.ChildRenamed;
+import arca.proto.tree.FolderSnapshot;
+import arca.proto.tree.MoveOutAborted;
+import arca.proto.tree.MoveOutCompleted;
+import arca.proto.tree.MoveOutStarted;
+import arca.service.CborSerializable;
+import arca.service.Entities;
+import arca.service.Failure;
+import arca.service.ServiceEntity;
+import com.google.protobuf.GeneratedMessageV3;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * One folder of a datasource's index, keyed {@code <datasource>/<uuid>}; the root is {@code <datasource>/root} and the
+ * recycle bin {@code <datasource>/trash}. It owns its children: name uniqueness (in NFC), file metadata and
+ * versions, listing. A folder with no events is an empty folder, so creating a subfolder is one event in its parent.
+ *
+ * <p>A move to another folder is two-sided and crash-safe: this folder persists {@code MoveOutStarted} (the child
+ * leaves its listing), asks the destination to adopt the child under an operation id (the destination applies an
+ * operation id once), then persists {@code MoveOutCompleted}, or {@code MoveOutAborted} (the child comes back) if
+ * the destination refused. A move left pending by a crash resumes when the folder starts again (the tree
+ * service's sweeper wakes such folders), so a child is never lost nor in two places at once.
+ */
+public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Folder> {
+  public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "Folder");
+  public static final List<String> TAGS = Entities.tags("tree", 4);
+  public static final String ROOT = "root";
+  public static final String TRASH = "trash";
+
+  public sealed interface Command extends CborSerializable
+      permits Get, ListChildren, EnsureFolder, PutFile, Rename, Remove, MoveOut, Adopt, Resume, AdoptAnswered {}
+
+  public record Get(String name, ActorRef<Reply> replyTo) implements Command {}
+
+  /** sort: 0 name, 1 mtime, 2 size; trashPrefix non-null lists recycle-bin entries by original path. */
+  public record ListParams(int offset, int limit, int sort, boolean descending, boolean foldersFirst, String cursor,
+                           String prefix, String startAfter, String trashPrefix) implements CborSerializable {}
+
+  public record ListChildren(ListParams params, ActorRef<PageReply> replyTo) implements Command {}
+
+  /** The child folder {@code name}, created (with a new uuid) if missing. */
+  public record EnsureFolder(String name, ActorRef<Reply> replyTo) implements Command {}
+
+  /** A file's new content; ifMatch: only over this etag; ifNoneMatch: only when no file is there. */
+  public record PutFile(Entry file, String ifMatch, boolean ifNoneMatch, ActorRef<Reply> replyTo) implements Command {}
+
+  public record Rename(String from, String to, boolean overwrite, ActorRef<Reply> replyTo) implements Command {}
+
+  /** Removes a child for good (files only unless anyType); replies with the removed entry. */
+  public record Remove(String name, String ifMatch, boolean anyType, ActorRef<Reply> replyTo) implements Command {}
+
+  /** Moves child {@code name} into folder entity {@code destFolder} as {@code moved} (its new name, trash info). */
+  public record MoveOut(String name, String destFolder, Entry moved, boolean overwrite, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  public record Adopt(String opId, Entry child, boolean overwrite, ActorRef<Reply> replyTo) implements Command {}
+
+  /** Wakes the folder so that it resumes its pending moves (sent by the sweeper). */
+  public record Resume(ActorRef<Reply> replyTo) implements Command {}
+
+  record AdoptAnswered(String opId, Reply reply, String error) implements Command {}
+
+  public record Reply(Entry entry, String replacedBlobId, Failure failure) implements CborSerializable {
+    static Reply ok(Entry e) { return new Reply(e, "", null); }
+    static Reply ok(Entry e, String replaced) { return new Reply(e, replaced == null ? "" : replaced, null); }
+    static Reply failed(Failure f) { return new Reply(null, "", f); }
+  }
+
+  public record PageReply(List<Entry> children, long total, String nextCursor) implements CborSerializable {}
+
+  public static void init(ActorSystem<?> system, ServiceStorage storage) {
+    ClusterSharding.get(system).init(Entity.of(KEY, ctx -> create(ctx.getEntityId(), storage)).withRole(TreeModule.NAME));
+  }
+
+  public static String id(String datasource, String uuid) {
+    return datasource + "/" + uuid;
+  }
+
+  static Behavior<Command> create(String id, ServiceStorage storage) {
+    return Behaviors.setup(ctx -> new FolderEntity(id, ctx, storage.journalPluginId(), storage.snapshotPluginId()));
+  }
+
+  private final String id;
+  private final ActorContext<Command> ctx;
+  private final Duration adoptTimeout;
+  /** Callers waiting for a move to complete (not persisted: after a restart the move completes without them). */
+  private final Map<String, ActorRef<Reply>> waiting = new HashMap<>();
+
+  FolderEntity(String id, ActorContext<Command> ctx, String journal, String snapshots) {
+    super(PersistenceId.of(KEY.name(), id), journal, snapshots);
+    this.id = id;
+    this.ctx = ctx;
+    this.adoptTimeout = ctx.getSystem().settings().config().getDuration("arca.ask-timeout").dividedBy(2);
+  }
+
+  @Override public Folder emptyState() { return new Folder(); }
+  @Override public RetentionCriteria retentionCriteria() { return RetentionCriteria.snapshotEvery(1000, 2); }
+
+  /** Only the move events are tagged: the sweeper's table of pending moves is built from them. */
+  @Override
+  public Set<String> tagsFor(GeneratedMessageV3 event) {
+    return event instanceof MoveOutStarted || event instanceof MoveOutCompleted || event instanceof MoveOutAborted
+        ? Set.of(Entities.tagFor(TAGS, id)) : Set.of();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, GeneratedMessageV3, Folder> commandHandler() {
+    return newCommandHandlerWithReplyBuilder().forAnyState()
+        .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), found(s, c.name())))
+        .onCommand(ListChildren.class, (s, c) -> {
+          Folder.Page page = s.page(c.params());
+          return Effect().reply(c.replyTo(), new PageReply(page.children().stream().map(Entry::of).toList(),
+              page.total(), page.nextCursor()));
+        })
+        .onCommand(EnsureFolder.class, this::onEnsureFolder)
+        .onCommand(PutFile.class, this::onPutFile)
+        .onCommand(Rename.class, this::onRename)
+        .onCommand(Remove.class, this::onRemove)
+        .onCommand(MoveOut.class, this::onMoveOut)
+        .onCommand(Adopt.class, this::onAdopt)
+        .onCommand(Resume.class, (s, c) -> {
+          resumeAll(s);
+          return Effect().reply(c.replyTo(), Reply.ok(null));
+        })
+        .onCommand(AdoptAnswered.class, this::onAdoptAnswered)
+        .build();
+  }
+
+  private Reply found(Folder s, String name) {
+    Child c = s.get(name);
+    return c == null ? Reply.failed(Failure.notFound("'" + Names.printable(name) + "' not found")) : Reply.ok(Entry.of(c));
+  }
+
+  /** Null when {@code name} may be created here, else why not (an existing child differing only in composition). */
+  private static Failure collision(Folder s, String name) {
+    String problem = Names.problem(name);
+    if (problem != null) return Failure.invalid(problem);
+    Child existing = s.get(name);
+    if (existing != null && !existing.getName().equals(name)) {
+      return Failure.invalid("'" + Names.printable(name) + "' collides with the existing '" + existing.getName()
+          + "' (the same name once Unicode-normalised)");
+    }
+    return null;
+  }
+
+  private ReplyEffect<GeneratedMessageV3, Folder> onEnsureFolder(Folder s, EnsureFolder c) {
+    Child existing = s.get(c.name());
+    if (existing != null) {
+      return Effect().reply(c.replyTo(), existing.getType() == arca.proto.tree.NodeType.FOLDER ? Reply.ok(Entry.of(existing))
+          : Reply.failed(Failure.exists("'" + existing.getName() + "' is a file, not a folder")));
+    }
+    Failure refused = collision(s, c.name());
+    if (refused != null) return Effect().reply(c.replyTo(), Reply.failed(refused));
+    Entry folder = Entry.folder(UUID.randomUUID().toString(), c.name(), System.currentTimeMillis());
+    return Effect().persist(ChildPut.newBuilder().setChild(folder.toProto()).build())
+        .thenReply(c.replyTo(), st -> Reply.ok(folder));
+  }
+
+  private ReplyEffect<GeneratedMessageV3, Folder> onPutFile(Folder s, PutFile c) {
+    Failure refused = collision(s, c.file().name());
+    if (refused != null) return Effect().reply(c.replyTo(), Reply.failed(refused));
+    Child existing = s.get(c.file().name());
+    if (existing != null && existing.getType() == arca.proto.tree.NodeType.FOLDER) {
+      return Effect().reply(c.replyTo(), Reply.failed(Failure.exists("'" + existing.getName() + "' is a folder")));
+    }
+    if (c.ifNoneMatch() && existing != null) {
+      return Effect().reply(c.replyTo(), Reply.failed(Failure.precondition("'" + existing.getName() + "' exists")));
+    }
+    if (c.ifMatch() != null && (existing == null || !etagMatches(c.ifMatch(), existing.getEtag()))) {
+      return Effect().reply(c.replyTo(), Reply.failed(Failure.precondition("the current version does not match If-Match")));
+    }
+    Entry f = c.file();
+    Entry stored = new Entry(existing == null ? UUID.randomUUID().toString() : existing.getUuid(), f.name(), false,
+        f.size(), f.etag(), f.mtime(), existing == null ? 1 : existing.getVersion() + 1, f.blobId(), f.sha256(),
+        f.contentType(), null, 0, null);
+    String replaced = existing == null ? "" : existing.getBlobId();
+    return Effect().persist(ChildPut.newBuilder().setChild(stored.toProto()).build())
+        .thenReply(c.replyTo(), st -> Reply.ok(stored, replaced));
+  }
+
+  static boolean etagMatches(String condition, String etag) {
+    String want = condition.trim();
+    if (want.equals("*")) return true;
+    for (String one : want.split(",")) {
+      if (one.trim().replaceFirst("^W/", "").replace("\"", "").equals(etag)) return true;
+    }
+    return false;
+  }
+
+  private ReplyEffect<GeneratedMessageV3, Folder> onRename(Folder s, Rename c) {
+    Child from = s.get(c.from());
+    if (from == null) return Effect().reply(c.replyTo(), found(s, c.from()));
+    if (Names.key(c.from()).equals(Names.key(c.to()))) {
+      if (from.getName().equals(c.to())) return Effect().reply(c.replyTo(), Reply.ok(Entry.of(from)));
+      // only the composition changes: the same node under its new spelling
+      return Effect().persist(ChildRenamed.newBuilder().setFrom(c.from()).setChild(from.toBuilder().setName(c.to())).build())
+          .thenReply(c.replyTo(), st -> Reply.ok(Entry.of(st.get(c.to()))));
+    }
+    Failure refused = collision(s, c.to());
+    if (refused != null) return Effect().reply(c.replyTo(), Reply.failed(refused));
+    Child target = s.get(c.to());
+    String replaced = "";
+    if (target != null) {
+      boolean files = target.getType() == arca.proto.tree.NodeType.FILE && from.getType() == arca.proto.tree.NodeType.FILE;
+      if (!c.overwrite() || !files) {
+        return Effect().reply(c.replyTo(), Reply.failed(Failure.exists("'" + target.getName() + "' already exists")));
+      }
+      replaced = target.getBlobId();
+    }
+    String replacedBlob = replaced;
+    List<GeneratedMessageV3> events = target == null
+        ? List.of(ChildRenamed.newBuilder().setFrom(c.from()).setChild(from.toBuilder().setName(c.to())).build())
+        : List.of(ChildRemoved.newBuilder().setName(c.to()).build(),
+            ChildRenamed.newBuilder().setFrom(c.from()).setChild(from.toBuilder().setName(c.to())).build());
+    return Effect().persist(events).thenReply(c.replyTo(), st -> Reply.ok(Entry.of(st.get(c.to())), replacedBlob));
+  }
+
+  private ReplyEffect<GeneratedMessageV3, Folder> onRemove(Folder s, Remove c) {
+    Child child = s.get(c.name());
+    if (child == null) return Effect().reply(c.replyTo(), found(s, c.name()));
+    if (!c.anyType() && child.getType() == arca.proto.tree.NodeType.FOLDER) {
+      return Effect().reply(c.replyTo(), Reply.failed(Failure.precondition("'" + child.getName() + "' is a folder")));
+    }
+    if (c.ifMatch() != null && !etagMatches(c.ifMatch(), child.getEtag())) {
+      return Effect().reply(c.replyTo(), Reply.failed(Failure.precondition("the current version does not match If-Match")));
+    }
+    return Effect().persist(ChildRemoved.newBuilder().setName(child.getName()).build())
+        .thenReply(c.replyTo(), st -> Reply.ok(Entry.of(child)));
+  }
+
+  private ReplyEffect<GeneratedMessageV3, Folder> onMoveOut(Folder s, MoveOut c) {
+    Child child = s.get(c.name());
+    if (child == null) return Effect().reply(c.replyTo(), found(s, c.name()));
+    String problem = Names.problem(c.moved().name());
+    if (problem != null) return Effect().reply(c.replyTo(), Reply.failed(Failure.invalid(problem)));
+    if (c.destFolder().equals(id)) {
+      return Effect().reply(c.replyTo(), Reply.failed(Failure.invalid("a move within one folder is a rename")));
+    }
+    MoveOutStarted started = MoveOutStarted.newBuilder().setOpId(UUID.randomUUID().toString())
+        .setChild(c.moved().toProto()).setOriginal(child).setDestFolder(c.destFolder()).setOverwrite(c.overwrite()).build();
+    return Effect().persist(started).thenRun(st -> {
+      waiting.put(started.getOpId(), c.replyTo());
+      adopt(started);
+    }).thenNoReply();
+  }
+
+  private void adopt(MoveOutStarted move) {
+    var dest = ClusterSharding.get(ctx.getSystem()).entityRefFor(KEY, move.getDestFolder());
+    ctx.ask(Reply.class, dest, adoptTimeout,
+        r -> new Adopt(move.getOpId(), Entry.of(move.getChild()), move.getOverwrite(), r),
+        (reply, error) -> new AdoptAnswered(move.getOpId(), reply, error == null ? null : error.toString()));
+  }
+
+  private void resumeAll(Folder s) {
+    s.pending.values().forEach(this::adopt);
+  }
+
+  private ReplyEffect<GeneratedMessageV3, Folder> onAdoptAnswered(Folder s, AdoptAnswered c) {
+    if (!s.pending.containsKey(c.opId())) return Effect().noReply();
+    ActorRef<Reply> caller = waiting.remove(c.opId());
+    if (c.error() != null) {
+      // still pending: the sweeper (or the next start) resends the adoption, which applies once
+      if (caller != null) {
+        caller.tell(Reply.failed(new Failure(io.grpc.Status.Code.UNAVAILABLE.name(),
+            "the move did not complete in time; it completes in the background")));
+      }
+      return Effect().noReply();
+    }
+    if (c.reply().failure() != null) {
+      return Effect().persist(MoveOutAborted.newBuilder().setOpId(c.opId()).build()).thenRun(st -> {
+        if (caller != null) caller.tell(c.reply());
+      }).thenNoReply();
+    }
+    return Effect().persist(MoveOutCompleted.newBuilder().setOpId(c.opId()).build()).thenRun(st -> {
+      if (caller != null) caller.tell(c.reply());
+    }).thenNoReply();
+  }
+
+  private ReplyEffect<GeneratedMessageV3, Folder> onAdopt(Folder s, Adopt c) {
+    if (s.recentOps.contains(c.opId())) {
+      Child now = s.get(c.child().name());
+      return Effect().reply(c.replyTo(), Reply.ok(now == null ? c.child() : Entry.of(now)));
+    }
+    Failure refused = collision(s, c.child().name());
+    if (refused != null) return Effect().reply(c.replyTo(), Reply.failed(refused));
+    Child existing = s.get(c.child().name());
+    String replaced = "";
+    if (existing != null) {
+      boolean files = existing.getType() == arca.proto.tree.NodeType.FILE && !c.child().folder();
+      if (!c.overwrite() || !files) {
+        return Effect().reply(c.replyTo(), Reply.failed(Failure.exists("'" + existing.getName() + "' already exists")));
+      }
+      replaced = existing.getBlobId();
+    }
+    String replacedBlob = replaced;
+    return Effect().persist(ChildAdopted.newBuilder().setOpId(c.opId()).setChild(c.child().toProto())
+            .setReplacedBlobId(replaced).build())
+        .thenReply(c.replyTo(), st -> Reply.ok(c.child(), replacedBlob));
+  }
+
+  @Override
+  public EventHandler<Folder, GeneratedMessageV3> eventHandler() {
+    return newEventHandlerBuilder().forAnyState()
+        .onEvent(ChildPut.class, Folder::apply)
+        .onEvent(ChildRemoved.class, Folder::apply)
+        .onEvent(ChildRenamed.class, Folder::apply)
+        .onEvent(MoveOutStarted.class, Folder::apply)
+        .onEvent(MoveOutCompleted.class, (s, e) -> s.completed(e.getOpId()))
+        .onEvent(MoveOutAborted.class, (s, e) -> s.aborted(e.getOpId()))
+        .onEvent(ChildAdopted.class, Folder::apply)
+        .build();
+  }
+
+  @Override
+  public SignalHandler<Folder> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::resumeAll)
+        .build();
+  }
+
+  @Override
+  public SnapshotAdapter<Folder> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(Folder s) {
+        return s.snapshot();
+      }
+
+      @Override
+      public Folder fromJournal(Object from) {
+        return Folder.of((FolderSnapshot) from);
+      }
+    };
+  }
+}

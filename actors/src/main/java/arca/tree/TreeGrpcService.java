@@ -1,0 +1,329 @@
+package arca.tree;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
+import arca.proto.tree.CreateFolderRequest;
+import arca.proto.tree.ListRequest;
+import arca.proto.tree.ListResponse;
+import arca.proto.tree.ListTrashRequest;
+import arca.proto.tree.MoveRequest;
+import arca.proto.tree.Node;
+import arca.proto.tree.NodeType;
+import arca.proto.tree.PurgeRequest;
+import arca.proto.tree.PurgeResponse;
+import arca.proto.tree.PutFileRequest;
+import arca.proto.tree.PutFileResponse;
+import arca.proto.tree.RemoveRequest;
+import arca.proto.tree.RestoreRequest;
+import arca.proto.tree.StatRequest;
+import arca.proto.tree.TrashInfo;
+import arca.proto.tree.TrashRequest;
+import arca.proto.tree.TreeService;
+import arca.service.Failure;
+import arca.service.GrpcErrors;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * arca.grpc.tree: validates paths, walks them folder by folder from the datasource root (one entity ask per level),
+ * and asks the folder that owns the node.
+ */
+final class TreeGrpcService implements TreeService {
+  static final Pattern DATASOURCE = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  private static final int MAX_PAGE = 5000;
+
+  private final ClusterSharding sharding;
+  private final Duration timeout;
+
+  TreeGrpcService(ActorSystem<?> system) {
+    this.sharding = ClusterSharding.get(system);
+    this.timeout = system.settings().config().getDuration("arca.ask-timeout");
+  }
+
+  /** A validated request path: datasource and segments. */
+  private record Path(String datasource, List<String> segments) {
+    String text() { return Names.join(segments); }
+    boolean root() { return segments.isEmpty(); }
+    Path parent() { return new Path(datasource, segments.subList(0, segments.size() - 1)); }
+    String name() { return segments.get(segments.size() - 1); }
+    Path child(String name) {
+      List<String> s = new ArrayList<>(segments);
+      s.add(name);
+      return new Path(datasource, s);
+    }
+  }
+
+  private static Path path(String datasource, String path) {
+    if (!DATASOURCE.matcher(datasource).matches()) {
+      throw GrpcErrors.invalid("datasource must be 1-63 characters of a-z, 0-9, '-'");
+    }
+    try {
+      return new Path(datasource, Names.segments(path));
+    } catch (IllegalArgumentException e) {
+      throw GrpcErrors.invalid(e.getMessage());
+    }
+  }
+
+  private EntityRef<FolderEntity.Command> folder(String datasource, String uuid) {
+    return sharding.entityRefFor(FolderEntity.KEY, FolderEntity.id(datasource, uuid));
+  }
+
+  private static <T> CompletionStage<T> ok(FolderEntity.Reply r, Function<FolderEntity.Reply, T> f) {
+    if (r.failure() != null) return CompletableFuture.failedFuture(GrpcErrors.status(r.failure()));
+    return CompletableFuture.completedFuture(f.apply(r));
+  }
+
+  /** The uuids of the folders along a folder path, root first; missing folders are created when asked to. */
+  private CompletionStage<List<String>> folders(Path p, boolean create) {
+    CompletionStage<List<String>> chain = CompletableFuture.completedFuture(new ArrayList<>(List.of(FolderEntity.ROOT)));
+    for (int i = 0; i < p.segments().size(); i++) {
+      String name = p.segments().get(i);
+      String at = Names.join(p.segments().subList(0, i + 1));
+      chain = chain.thenCompose(uuids -> folder(p.datasource(), uuids.get(uuids.size() - 1))
+          .<FolderEntity.Reply>ask(r -> create ? new FolderEntity.EnsureFolder(name, r) : new FolderEntity.Get(name, r), timeout)
+          .thenCompose(r -> {
+            if (r.failure() != null) {
+              Failure f = r.failure();
+              return CompletableFuture.failedFuture(GrpcErrors.status(f.code().equals("NOT_FOUND")
+                  ? Failure.notFound("'" + Names.printable(at) + "' not found") : f));
+            }
+            if (!r.entry().folder()) {
+              return CompletableFuture.failedFuture(GrpcErrors.status(Failure.precondition("'" + Names.printable(at) + "' is a file, not a folder")));
+            }
+            uuids.add(r.entry().uuid());
+            return CompletableFuture.completedFuture(uuids);
+          }));
+    }
+    return chain;
+  }
+
+  private static String last(List<String> uuids) {
+    return uuids.get(uuids.size() - 1);
+  }
+
+  static Node node(String datasource, String path, Entry e) {
+    Node.Builder b = Node.newBuilder().setUuid(e.uuid()).setDatasource(datasource).setPath(path).setName(e.name())
+        .setType(e.folder() ? NodeType.FOLDER : NodeType.FILE).setSize(e.size()).setEtag(e.etag()).setMtime(e.mtime())
+        .setVersion(e.version()).setBlobId(e.blobId()).setSha256(e.sha256()).setContentType(e.contentType());
+    if (e.trashPath() != null) {
+      b.setTrash(TrashInfo.newBuilder().setOriginalPath(e.trashPath()).setTrashedAt(e.trashedAt()).setTrashedBy(e.trashedBy()));
+    }
+    return b.build();
+  }
+
+  private static Node rootNode(String datasource) {
+    return Node.newBuilder().setUuid(FolderEntity.ROOT).setDatasource(datasource).setType(NodeType.FOLDER).build();
+  }
+
+  /** The folder that holds the node at {@code p}, and the node itself. */
+  private record Located(String parent, Entry entry) {}
+
+  private CompletionStage<Located> locate(Path p) {
+    return folders(p.parent(), false).thenCompose(uuids -> folder(p.datasource(), last(uuids))
+        .<FolderEntity.Reply>ask(r -> new FolderEntity.Get(p.name(), r), timeout)
+        .thenCompose(r -> r.failure() != null
+            ? CompletableFuture.failedFuture(GrpcErrors.status(Failure.notFound("'" + Names.printable(p.text()) + "' not found")))
+            : CompletableFuture.completedFuture(new Located(last(uuids), r.entry()))));
+  }
+
+  @Override
+  public CompletionStage<Node> stat(StatRequest in) {
+    return GrpcErrors.call(() -> {
+      Path p = path(in.getDatasource(), in.getPath());
+      if (p.root()) return CompletableFuture.completedFuture(rootNode(p.datasource()));
+      return locate(p).thenApply(l -> node(p.datasource(), p.text(), l.entry()));
+    });
+  }
+
+  @Override
+  public CompletionStage<ListResponse> list(ListRequest in) {
+    return GrpcErrors.call(() -> {
+      Path p = path(in.getDatasource(), in.getPath());
+      int limit = in.getLimit() == 0 ? 1000 : in.getLimit();
+      if (limit < 1 || limit > MAX_PAGE) throw GrpcErrors.invalid("limit must be 1-" + MAX_PAGE);
+      if (in.getOffset() < 0) throw GrpcErrors.invalid("offset must not be negative");
+      String cursor = in.getCursor();
+      if (!cursor.isEmpty() && !(cursor.startsWith("k:") || cursor.matches("o:\\d{1,9}"))) {
+        throw GrpcErrors.invalid("cursor is not one this service gave");
+      }
+      var params = new FolderEntity.ListParams(in.getOffset(), limit, in.getSortValue(), in.getDescending(),
+          in.getFoldersFirst(), cursor, in.getPrefix(), in.getStartAfter(), null);
+      CompletionStage<Node> self = p.root() ? CompletableFuture.completedFuture(rootNode(p.datasource()))
+          : locate(p).thenApply(l -> node(p.datasource(), p.text(), l.entry()));
+      return self.thenCompose(folderNode -> {
+        if (folderNode.getType() != NodeType.FOLDER) {
+          return CompletableFuture.failedFuture(GrpcErrors.status(Failure.precondition("'" + Names.printable(p.text()) + "' is a file, not a folder")));
+        }
+        return folder(p.datasource(), folderNode.getUuid())
+            .<FolderEntity.PageReply>ask(r -> new FolderEntity.ListChildren(params, r), timeout)
+            .thenApply(page -> {
+              ListResponse.Builder out = ListResponse.newBuilder().setFolder(folderNode).setTotal(page.total())
+                  .setNextCursor(page.nextCursor());
+              for (Entry e : page.children()) out.addChildren(node(p.datasource(), p.child(e.name()).text(), e));
+              return out.build();
+            });
+      });
+    });
+  }
+
+  @Override
+  public CompletionStage<Node> createFolder(CreateFolderRequest in) {
+    return GrpcErrors.call(() -> {
+      Path p = path(in.getDatasource(), in.getPath());
+      if (p.root()) return CompletableFuture.completedFuture(rootNode(p.datasource()));
+      return folders(p.parent(), true).thenCompose(uuids -> folder(p.datasource(), last(uuids))
+          .<FolderEntity.Reply>ask(r -> new FolderEntity.EnsureFolder(p.name(), r), timeout)
+          .thenCompose(r -> ok(r, x -> node(p.datasource(), p.text(), x.entry()))));
+    });
+  }
+
+  @Override
+  public CompletionStage<PutFileResponse> putFile(PutFileRequest in) {
+    return GrpcErrors.call(() -> {
+      Path p = path(in.getDatasource(), in.getPath());
+      if (p.root()) throw GrpcErrors.invalid("a file needs a name");
+      if (in.getBlobId().isEmpty()) throw GrpcErrors.invalid("blob_id is required");
+      if (in.getSize() < 0) throw GrpcErrors.invalid("size must not be negative");
+      long mtime = in.getMtime() == 0 ? System.currentTimeMillis() : in.getMtime();
+      Entry file = new Entry("", p.name(), false, in.getSize(), in.getEtag(), mtime, 0, in.getBlobId(), in.getSha256(),
+          in.getContentType(), null, 0, null);
+      String ifMatch = in.hasIfMatch() ? in.getIfMatch() : null;
+      return folders(p.parent(), true).thenCompose(uuids -> folder(p.datasource(), last(uuids))
+          .<FolderEntity.Reply>ask(r -> new FolderEntity.PutFile(file, ifMatch, in.getIfNoneMatch(), r), timeout)
+          .thenCompose(r -> ok(r, x -> PutFileResponse.newBuilder().setNode(node(p.datasource(), p.text(), x.entry()))
+              .setReplacedBlobId(x.replacedBlobId()).build())));
+    });
+  }
+
+  @Override
+  public CompletionStage<Node> move(MoveRequest in) {
+    return GrpcErrors.call(() -> {
+      Path from = path(in.getDatasource(), in.getFrom());
+      Path to = path(in.getDatasource(), in.getTo());
+      if (from.root() || to.root()) throw GrpcErrors.invalid("the root cannot be moved or replaced");
+      return locate(from).thenCompose(src -> folders(to.parent(), true).thenCompose(chain -> {
+        String dest = last(chain);
+        if (src.entry().folder() && (chain.contains(src.entry().uuid()))) {
+          throw GrpcErrors.invalid("a folder cannot be moved into itself or its own subfolders");
+        }
+        if (dest.equals(src.parent())) {
+          return folder(to.datasource(), dest)
+              .<FolderEntity.Reply>ask(r -> new FolderEntity.Rename(from.name(), to.name(), in.getOverwrite(), r), timeout)
+              .thenCompose(r -> ok(r, x -> node(to.datasource(), to.text(), x.entry())));
+        }
+        return moveOut(to.datasource(), src.parent(), from.name(), dest, src.entry().named(to.name()), in.getOverwrite())
+            .thenApply(e -> node(to.datasource(), to.text(), e));
+      }));
+    });
+  }
+
+  private CompletionStage<Entry> moveOut(String datasource, String fromFolder, String name, String destFolder,
+                                         Entry moved, boolean overwrite) {
+    return folder(datasource, fromFolder)
+        .<FolderEntity.Reply>ask(r -> new FolderEntity.MoveOut(name, FolderEntity.id(datasource, destFolder), moved, overwrite, r), timeout)
+        .thenCompose(r -> ok(r, FolderEntity.Reply::entry));
+  }
+
+  @Override
+  public CompletionStage<Node> trash(TrashRequest in) {
+    return GrpcErrors.call(() -> {
+      Path p = path(in.getDatasource(), in.getPath());
+      if (p.root()) throw GrpcErrors.invalid("the root cannot be deleted");
+      return locate(p).thenCompose(l -> moveOut(p.datasource(), l.parent(), p.name(), FolderEntity.TRASH,
+              l.entry().trashed(p.text(), System.currentTimeMillis(), in.getBy()), false))
+          .thenApply(e -> node(p.datasource(), e.uuid(), e));
+    });
+  }
+
+  @Override
+  public CompletionStage<ListResponse> listTrash(ListTrashRequest in) {
+    return GrpcErrors.call(() -> {
+      Path prefix = path(in.getDatasource(), "");
+      int limit = in.getLimit() == 0 ? 1000 : in.getLimit();
+      if (limit < 1 || limit > MAX_PAGE || in.getOffset() < 0) throw GrpcErrors.invalid("limit must be 1-" + MAX_PAGE + ", offset >= 0");
+      var params = new FolderEntity.ListParams(in.getOffset(), limit, 0, false, false, "", "", "", in.getPrefix());
+      return folder(prefix.datasource(), FolderEntity.TRASH)
+          .<FolderEntity.PageReply>ask(r -> new FolderEntity.ListChildren(params, r), timeout)
+          .thenApply(page -> {
+            ListResponse.Builder out = ListResponse.newBuilder().setTotal(page.total());
+            for (Entry e : page.children()) out.addChildren(node(prefix.datasource(), e.uuid(), e));
+            return out.build();
+          });
+    });
+  }
+
+  @Override
+  public CompletionStage<Node> restore(RestoreRequest in) {
+    return GrpcErrors.call(() -> {
+      Path ds = path(in.getDatasource(), "");
+      return folder(ds.datasource(), FolderEntity.TRASH)
+          .<FolderEntity.Reply>ask(r -> new FolderEntity.Get(in.getUuid(), r), timeout)
+          .thenCompose(r -> ok(r, FolderEntity.Reply::entry))
+          .thenCompose(entry -> {
+            Path target = path(ds.datasource(), in.getTo().isEmpty() ? entry.trashPath() : in.getTo());
+            if (target.root()) throw GrpcErrors.invalid("cannot restore over the root");
+            return folders(target.parent(), true).thenCompose(chain -> moveOut(ds.datasource(), FolderEntity.TRASH,
+                    entry.name(), last(chain), entry.restored(target.name()), false)
+                .thenApply(e -> node(ds.datasource(), target.text(), e)));
+          });
+    });
+  }
+
+  @Override
+  public CompletionStage<PurgeResponse> purge(PurgeRequest in) {
+    return GrpcErrors.call(() -> {
+      Path ds = path(in.getDatasource(), "");
+      var trash = folder(ds.datasource(), FolderEntity.TRASH);
+      return trash.<FolderEntity.Reply>ask(r -> new FolderEntity.Get(in.getUuid(), r), timeout)
+          .thenCompose(r -> ok(r, FolderEntity.Reply::entry))
+          .thenCompose(entry -> {
+            PurgeResponse.Builder out = PurgeResponse.newBuilder();
+            CompletionStage<PurgeResponse.Builder> collected = collect(ds.datasource(), entry, out);
+            // the entry leaves the bin only once its blobs are known, so a failed purge can be retried
+            return collected.thenCompose(b -> trash.<FolderEntity.Reply>ask(
+                    r -> new FolderEntity.Remove(entry.name(), null, true, r), timeout)
+                .thenCompose(r -> ok(r, x -> b.build())));
+          });
+    });
+  }
+
+  /** The blobs of a node and, for a folder, of everything under it (walked page by page). */
+  private CompletionStage<PurgeResponse.Builder> collect(String datasource, Entry e, PurgeResponse.Builder out) {
+    if (!e.folder()) {
+      out.addBlobIds(e.blobId()).setFiles(out.getFiles() + 1);
+      return CompletableFuture.completedFuture(out);
+    }
+    out.setFolders(out.getFolders() + 1);
+    return collectPage(datasource, e.uuid(), "", out);
+  }
+
+  private CompletionStage<PurgeResponse.Builder> collectPage(String datasource, String uuid, String cursor,
+                                                              PurgeResponse.Builder out) {
+    var params = new FolderEntity.ListParams(0, MAX_PAGE, 0, false, false, cursor, "", "", null);
+    return folder(datasource, uuid).<FolderEntity.PageReply>ask(r -> new FolderEntity.ListChildren(params, r), timeout)
+        .thenCompose(page -> {
+          CompletionStage<PurgeResponse.Builder> chain = CompletableFuture.completedFuture(out);
+          for (Entry child : page.children()) chain = chain.thenCompose(b -> collect(datasource, child, b));
+          return page.nextCursor().isEmpty() ? chain : chain.thenCompose(b -> collectPage(datasource, uuid, page.nextCursor(), b));
+        });
+  }
+
+  @Override
+  public CompletionStage<PurgeResponse> remove(RemoveRequest in) {
+    return GrpcErrors.call(() -> {
+      Path p = path(in.getDatasource(), in.getPath());
+      if (p.root()) throw GrpcErrors.invalid("the root cannot be removed");
+      String ifMatch = in.hasIfMatch() ? in.getIfMatch() : null;
+      return folders(p.parent(), false).thenCompose(uuids -> folder(p.datasource(), last(uuids))
+          .<FolderEntity.Reply>ask(r -> new FolderEntity.Remove(p.name(), ifMatch, false, r), timeout)
+          .thenCompose(r -> ok(r, x -> PurgeResponse.newBuilder().addBlobIds(x.entry().blobId()).setFiles(1).build())));
+    });
+  }
+}

@@ -1,0 +1,263 @@
+package arca.tree;
+
+import arca.proto.tree.CreateFolderRequest;
+import arca.proto.tree.ListRequest;
+import arca.proto.tree.ListResponse;
+import arca.proto.tree.ListTrashRequest;
+import arca.proto.tree.MoveRequest;
+import arca.proto.tree.Node;
+import arca.proto.tree.NodeType;
+import arca.proto.tree.PurgeRequest;
+import arca.proto.tree.PurgeResponse;
+import arca.proto.tree.PutFileRequest;
+import arca.proto.tree.PutFileResponse;
+import arca.proto.tree.RemoveRequest;
+import arca.proto.tree.RestoreRequest;
+import arca.proto.tree.SortBy;
+import arca.proto.tree.StatRequest;
+import arca.proto.tree.TrashRequest;
+import arca.testkit.TestDatabase;
+import arca.testkit.TestNode;
+import io.grpc.Status;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import static arca.testkit.Calls.assertStatus;
+import static arca.testkit.Calls.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The tree service on real storage through its generated client; one subclass per storage backend. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class TreeServiceContract {
+  static final String DS = "default";
+  private Path dataDir;
+  private TestDatabase database;
+  private TestNode node;
+
+  protected abstract TestDatabase database();
+
+  @BeforeAll
+  void startNode(@TempDir Path dataDir) {
+    this.dataDir = dataDir;
+    database = database();
+    node = TestNode.start(dataDir, database);
+  }
+
+  @AfterAll
+  void stopNode() {
+    try {
+      if (node != null) node.close();
+    } finally {
+      if (database != null) database.close();
+    }
+  }
+
+  private CompletionStage<PutFileResponse> put(String path, String blob, long size) {
+    return node.tree.putFile(PutFileRequest.newBuilder().setDatasource(DS).setPath(path).setBlobId(blob).setSize(size)
+        .setEtag("etag-" + blob).build());
+  }
+
+  private CompletionStage<Node> stat(String path) {
+    return node.tree.stat(StatRequest.newBuilder().setDatasource(DS).setPath(path).build());
+  }
+
+  private ListResponse list(String path, ListRequest.Builder b) {
+    return await(node.tree.list(b.setDatasource(DS).setPath(path).build()));
+  }
+
+  private Node move(String from, String to, boolean overwrite) {
+    return await(node.tree.move(MoveRequest.newBuilder().setDatasource(DS).setFrom(from).setTo(to).setOverwrite(overwrite).build()));
+  }
+
+  @Test
+  void filesAndFoldersAtAnyDepthWithVersions() {
+    Node folder = await(node.tree.createFolder(CreateFolderRequest.newBuilder().setDatasource(DS).setPath("a/b/c").build()));
+    assertEquals(NodeType.FOLDER, folder.getType());
+    assertEquals("a/b/c", folder.getPath());
+    assertEquals(folder.getUuid(), await(node.tree.createFolder(CreateFolderRequest.newBuilder().setDatasource(DS)
+        .setPath("a/b/c").build())).getUuid(), "an existing folder is returned as is");
+
+    PutFileResponse first = await(put("a/b/c/deep.txt", "blob-1", 10));
+    assertEquals(1, first.getNode().getVersion());
+    assertEquals("", first.getReplacedBlobId());
+    PutFileResponse second = await(put("a/b/c/deep.txt", "blob-2", 20));
+    assertEquals(2, second.getNode().getVersion());
+    assertEquals("blob-1", second.getReplacedBlobId(), "the replaced content's blob is handed back");
+    assertEquals(first.getNode().getUuid(), second.getNode().getUuid(), "a new version keeps the node");
+    Node stat = await(stat("/a/b/c/deep.txt"));
+    assertEquals(20, stat.getSize());
+    assertEquals("etag-blob-2", stat.getEtag());
+    assertEquals("blob-2", stat.getBlobId());
+
+    // a file under missing folders creates them
+    await(put("x/y/z.bin", "blob-3", 3));
+    assertEquals(NodeType.FOLDER, await(stat("x/y")).getType());
+
+    // conditions
+    assertStatus(Status.Code.FAILED_PRECONDITION, node.tree.putFile(PutFileRequest.newBuilder().setDatasource(DS)
+        .setPath("x/y/z.bin").setBlobId("b").setIfNoneMatch(true).build()));
+    assertStatus(Status.Code.FAILED_PRECONDITION, node.tree.putFile(PutFileRequest.newBuilder().setDatasource(DS)
+        .setPath("x/y/z.bin").setBlobId("b").setIfMatch("\"nope\"").build()));
+    assertEquals(2, await(node.tree.putFile(PutFileRequest.newBuilder().setDatasource(DS).setPath("x/y/z.bin")
+        .setBlobId("blob-4").setIfMatch("\"etag-blob-3\"").build())).getNode().getVersion());
+
+    // a file is not a folder and a folder is not a file
+    assertStatus(Status.Code.ALREADY_EXISTS, put("x/y/z.bin/inner", "b", 1));
+    assertStatus(Status.Code.ALREADY_EXISTS, put("x/y", "b", 1));
+    assertStatus(Status.Code.NOT_FOUND, stat("x/nothing"));
+    assertStatus(Status.Code.NOT_FOUND, stat("nothing/at/all"));
+
+    PurgeResponse removed = await(node.tree.remove(RemoveRequest.newBuilder().setDatasource(DS).setPath("x/y/z.bin").build()));
+    assertEquals(List.of("blob-4"), removed.getBlobIdsList());
+    assertStatus(Status.Code.NOT_FOUND, stat("x/y/z.bin"));
+  }
+
+  @Test
+  void pathsThatCouldEscapeOrCollideAreRefused() {
+    for (String bad : List.of("a/../b", "..", "a/./b", "a//b", "nul\u0000byte", "tab\tname", "del\u007f", "x".repeat(256))) {
+      assertStatus(Status.Code.INVALID_ARGUMENT, put("v/" + bad, "b", 1));
+    }
+    assertStatus(Status.Code.INVALID_ARGUMENT, node.tree.stat(StatRequest.newBuilder().setDatasource("../etc").setPath("a").build()));
+    await(put("v/caf\u00e9.txt", "b1", 1));
+    // the same name decomposed (e + combining acute) collides
+    assertStatus(Status.Code.INVALID_ARGUMENT, put("v/cafe\u0301.txt", "b2", 1));
+    // and addresses the same node when read
+    assertEquals("caf\u00e9.txt", await(stat("v/cafe\u0301.txt")).getName());
+    // non-ASCII names otherwise work
+    await(put("v/日本/ファイル.txt", "b3", 1));
+    assertEquals(1, list("v/日本", ListRequest.newBuilder()).getTotal());
+  }
+
+  @Test
+  void bigFolderPagesByCursorAndSorts() {
+    int n = 20_000;
+    List<CompletableFuture<PutFileResponse>> puts = new ArrayList<>();
+    await(node.tree.createFolder(CreateFolderRequest.newBuilder().setDatasource(DS).setPath("big/sub-folder").build()));
+    for (int i = 0; i < n; i++) {
+      puts.add(put(String.format("big/f%05d", i), "blob" + i, i).toCompletableFuture());
+      if (puts.size() == 200) {
+        puts.forEach(f -> await(f));
+        puts.clear();
+      }
+    }
+    puts.forEach(f -> await(f));
+    Set<String> seen = new HashSet<>();
+    String cursor = "";
+    int pages = 0;
+    String previous = "";
+    do {
+      ListResponse page = list("big", ListRequest.newBuilder().setLimit(1000).setCursor(cursor));
+      assertEquals(n + 1, page.getTotal());
+      for (Node c : page.getChildrenList()) {
+        assertTrue(c.getName().compareTo(previous) > 0, "name order");
+        previous = c.getName();
+        assertTrue(seen.add(c.getName()), "each child once: " + c.getName());
+      }
+      cursor = page.getNextCursor();
+      pages++;
+    } while (!cursor.isEmpty());
+    assertEquals(n + 1, seen.size());
+    assertEquals(21, pages);
+
+    ListResponse bySize = list("big", ListRequest.newBuilder().setLimit(3).setSort(SortBy.SIZE).setDescending(true).setFoldersFirst(true));
+    assertEquals(List.of("sub-folder", "f19999", "f19998"), bySize.getChildrenList().stream().map(Node::getName).toList());
+    ListResponse next = list("big", ListRequest.newBuilder().setLimit(2).setSort(SortBy.SIZE).setDescending(true)
+        .setFoldersFirst(true).setCursor(bySize.getNextCursor()));
+    assertEquals(List.of("f19997", "f19996"), next.getChildrenList().stream().map(Node::getName).toList());
+    ListResponse prefixed = list("big", ListRequest.newBuilder().setPrefix("f1999").setLimit(100));
+    assertEquals(10, prefixed.getTotal());
+    ListResponse offset = list("big", ListRequest.newBuilder().setOffset(19_999).setLimit(5));
+    assertEquals(List.of("f19999", "sub-folder"), offset.getChildrenList().stream().map(Node::getName).toList());
+    assertStatus(Status.Code.INVALID_ARGUMENT, node.tree.list(ListRequest.newBuilder().setDatasource(DS).setPath("big").setLimit(5001).build()));
+    assertStatus(Status.Code.FAILED_PRECONDITION, node.tree.list(ListRequest.newBuilder().setDatasource(DS).setPath("big/f00001").build()));
+  }
+
+  @Test
+  void renameAndMoveFilesAndWholeFolders() {
+    await(put("m/docs/2024/report.pdf", "r1", 100));
+    await(put("m/docs/2024/deep/notes.txt", "n1", 5));
+    await(put("m/other/keep.txt", "k1", 1));
+
+    Node renamed = move("m/docs/2024/report.pdf", "m/docs/2024/final.pdf", false);
+    assertEquals("final.pdf", renamed.getName());
+    assertStatus(Status.Code.NOT_FOUND, stat("m/docs/2024/report.pdf"));
+
+    // a whole folder moves at once, its subtree with it
+    Node moved = move("m/docs/2024", "m/archive/2024", false);
+    assertEquals(NodeType.FOLDER, moved.getType());
+    assertEquals("n1", await(stat("m/archive/2024/deep/notes.txt")).getBlobId());
+    assertEquals("r1", await(stat("m/archive/2024/final.pdf")).getBlobId());
+    assertStatus(Status.Code.NOT_FOUND, stat("m/docs/2024"));
+
+    // never into itself
+    assertStatus(Status.Code.INVALID_ARGUMENT, node.tree.move(MoveRequest.newBuilder().setDatasource(DS)
+        .setFrom("m/archive").setTo("m/archive/2024/deep/loop").build()));
+    // an existing target is kept unless overwrite (files only)
+    assertStatus(Status.Code.ALREADY_EXISTS, node.tree.move(MoveRequest.newBuilder().setDatasource(DS)
+        .setFrom("m/archive/2024/final.pdf").setTo("m/other/keep.txt").build()));
+    assertEquals("r1", await(stat("m/archive/2024/final.pdf")).getBlobId(), "a refused move leaves the source");
+    move("m/archive/2024/final.pdf", "m/other/keep.txt", true);
+    assertEquals("r1", await(stat("m/other/keep.txt")).getBlobId());
+    assertStatus(Status.Code.NOT_FOUND, stat("m/archive/2024/final.pdf"));
+    assertStatus(Status.Code.ALREADY_EXISTS, node.tree.move(MoveRequest.newBuilder().setDatasource(DS)
+        .setFrom("m/archive").setTo("m/other").setOverwrite(true).build()));
+  }
+
+  @Test
+  void recycleBinTrashRestorePurge() {
+    await(put("t/project/a.txt", "ta", 1));
+    await(put("t/project/sub/b.txt", "tb", 2));
+    await(put("t/single.txt", "ts", 3));
+    Node trashedFolder = await(node.tree.trash(TrashRequest.newBuilder().setDatasource(DS).setPath("t/project").setBy("alice").build()));
+    Node trashedFile = await(node.tree.trash(TrashRequest.newBuilder().setDatasource(DS).setPath("t/single.txt").setBy("alice").build()));
+    assertStatus(Status.Code.NOT_FOUND, stat("t/project/a.txt"));
+    assertEquals(0, list("t", ListRequest.newBuilder()).getTotal());
+
+    ListResponse bin = await(node.tree.listTrash(ListTrashRequest.newBuilder().setDatasource(DS).setPrefix("t/").build()));
+    assertEquals(2, bin.getTotal());
+    assertEquals(Set.of("t/project", "t/single.txt"),
+        Set.copyOf(bin.getChildrenList().stream().map(c -> c.getTrash().getOriginalPath()).toList()));
+    assertEquals("alice", bin.getChildren(0).getTrash().getTrashedBy());
+
+    Node restored = await(node.tree.restore(RestoreRequest.newBuilder().setDatasource(DS).setUuid(trashedFolder.getUuid()).build()));
+    assertEquals("t/project", restored.getPath());
+    assertEquals("tb", await(stat("t/project/sub/b.txt")).getBlobId());
+
+    // restoring over an existing node is refused; to another path it works
+    await(put("t/single.txt", "ts2", 3));
+    assertStatus(Status.Code.ALREADY_EXISTS, node.tree.restore(RestoreRequest.newBuilder().setDatasource(DS).setUuid(trashedFile.getUuid()).build()));
+    await(node.tree.restore(RestoreRequest.newBuilder().setDatasource(DS).setUuid(trashedFile.getUuid()).setTo("t/single (restored).txt").build()));
+    assertEquals("ts", await(stat("t/single (restored).txt")).getBlobId());
+
+    // purge hands back every blob under a folder
+    Node again = await(node.tree.trash(TrashRequest.newBuilder().setDatasource(DS).setPath("t/project").build()));
+    PurgeResponse purged = await(node.tree.purge(PurgeRequest.newBuilder().setDatasource(DS).setUuid(again.getUuid()).build()));
+    assertEquals(Set.of("ta", "tb"), Set.copyOf(purged.getBlobIdsList()));
+    assertEquals(2, purged.getFiles());
+    assertEquals(2, purged.getFolders());
+    assertStatus(Status.Code.NOT_FOUND, node.tree.purge(PurgeRequest.newBuilder().setDatasource(DS).setUuid(again.getUuid()).build()));
+    assertEquals(0, await(node.tree.listTrash(ListTrashRequest.newBuilder().setDatasource(DS).setPrefix("t/").build())).getTotal());
+  }
+
+  @Test
+  void theIndexSurvivesARestart() {
+    await(put("r/keep/me.txt", "km", 7));
+    move("r/keep", "r/kept", false);
+    node.close();
+    node = TestNode.start(dataDir, database);
+    assertEquals("km", await(stat("r/kept/me.txt")).getBlobId());
+    assertStatus(Status.Code.NOT_FOUND, stat("r/keep"));
+  }
+}

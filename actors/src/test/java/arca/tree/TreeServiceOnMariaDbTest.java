@@ -1,0 +1,10 @@
+package arca.tree;
+
+import arca.testkit.TestDatabase;
+
+class TreeServiceOnMariaDbTest extends TreeServiceContract {
+  @Override
+  protected TestDatabase database() {
+    return TestDatabase.mariaDb();
+  }
+}
