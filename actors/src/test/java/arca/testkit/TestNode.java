@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestNode implements AutoCloseable {
   public static final List<ServiceModule> MODULES = List.of(new UserModule(), new RoleModule(), new TokenModule(),
-      new WorkspaceModule());
+      new WorkspaceModule(), new arca.tree.TreeModule(), new arca.objects.ObjectsModule());
   public static final List<String> SERVICES = MODULES.stream().map(ServiceModule::name).toList();
   private static final Duration STARTUP = Duration.ofSeconds(30);
 
@@ -53,6 +53,8 @@ public final class TestNode implements AutoCloseable {
   public final RoleServiceClient roles;
   public final TokenServiceClient tokens;
   public final WorkspaceServiceClient workspaces;
+  public final arca.proto.tree.TreeServiceClient tree;
+  public final arca.proto.objects.ObjectsServiceClient objects;
   private final List<ServiceStorage> storages;
 
   private TestNode(ActorSystem<Void> system, Config config, List<ServiceStorage> storages) {
@@ -65,6 +67,8 @@ public final class TestNode implements AutoCloseable {
     this.roles = RoleServiceClient.create(direct(port, system), system);
     this.tokens = TokenServiceClient.create(direct(port, system), system);
     this.workspaces = WorkspaceServiceClient.create(direct(port, system), system);
+    this.tree = arca.proto.tree.TreeServiceClient.create(direct(port, system), system);
+    this.objects = arca.proto.objects.ObjectsServiceClient.create(direct(port, system), system);
   }
 
   private static akka.grpc.GrpcClientSettings direct(int port, ActorSystem<?> system) {
@@ -76,7 +80,7 @@ public final class TestNode implements AutoCloseable {
   public static Config testSettings(Path dataDir, int grpcPort) {
     return ConfigFactory.parseString("""
             akka.remote.artery.canonical.port = 0
-            akka.cluster.roles = [user, role, token, workspace]
+            akka.cluster.roles = [user, role, token, workspace, tree, objects]
             akka.cluster.jmx.multi-mbeans-in-same-jvm = on
             akka.coordinated-shutdown.exit-jvm = off
             akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off
@@ -96,7 +100,8 @@ public final class TestNode implements AutoCloseable {
     Config base = ArcaConfig.load(testSettings(dataDir, port).withFallback(database.overlay()));
     Config config = ConfigFactory.empty()
         .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(
-            java.util.List.of("user", "role", "token", "workspace", ServiceClients.endpointRole("127.0.0.1", port))))
+            java.util.stream.Stream.concat(SERVICES.stream(),
+                java.util.stream.Stream.of(ServiceClients.endpointRole("127.0.0.1", port))).toList()))
         .withFallback(ServiceStorage.pluginConfig(base, SERVICES))
         .withFallback(base)
         .resolve();
@@ -137,6 +142,7 @@ public final class TestNode implements AutoCloseable {
       roles.close();
       tokens.close();
       workspaces.close();
+      objects.close();
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(STARTUP.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {

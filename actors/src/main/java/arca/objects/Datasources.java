@@ -1,0 +1,102 @@
+package arca.objects;
+
+import akka.stream.Materializer;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigObject;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.regex.Pattern;
+
+/**
+ * The datasources of {@code arca.datasources} ({@code name -> { type = local, path = <folder> }}) and the stores of
+ * those this node serves: the ones whose folder it can create and write. The same configuration may name folders
+ * that exist only on some nodes (a local disk, a mount); each node serves what it has.
+ */
+final class Datasources {
+  static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+  /** One configured datasource; {@code path} is absolute. */
+  record Definition(String name, Path path) {}
+
+  private final List<String> configured;
+  private final Map<String, BlobStore> served;
+
+  private Datasources(List<String> configured, Map<String, BlobStore> served) {
+    this.configured = configured;
+    this.served = served;
+  }
+
+  /** The configured datasources, checked: a bad name or an unknown type fails the node's start. */
+  static List<Definition> configured(Config config) {
+    ConfigObject all = config.getObject("arca.datasources");
+    List<Definition> out = new ArrayList<>();
+    for (String name : all.keySet().stream().sorted().toList()) {
+      if (!NAME.matcher(name).matches()) {
+        throw new IllegalArgumentException("arca.datasources: '" + name + "' is not a datasource name (" + NAME + ")");
+      }
+      Config ds = all.toConfig().getConfig(name);
+      String type = ds.getString("type");
+      if (!type.equals("local")) {
+        throw new IllegalArgumentException("arca.datasources." + name + ".type '" + type + "' is not supported (local)");
+      }
+      out.add(new Definition(name, Path.of(ds.getString("path")).toAbsolutePath().normalize()));
+    }
+    return out;
+  }
+
+  /** The names of the configured datasources whose folder this node can create and write. Creates the folders. */
+  static List<String> servable(Config config) {
+    return configured(config).stream().filter(Datasources::writable).map(Definition::name).toList();
+  }
+
+  private static boolean writable(Definition ds) {
+    try {
+      Files.createDirectories(ds.path());
+      return Files.isDirectory(ds.path()) && Files.isWritable(ds.path());
+    } catch (IOException | SecurityException e) {
+      return false;
+    }
+  }
+
+  /** Opens the store of every datasource this node can serve. Blocking: call at start. */
+  static Datasources open(Config config, Materializer materializer, Executor blocking) {
+    List<Definition> all = configured(config);
+    Map<String, BlobStore> served = new LinkedHashMap<>();
+    for (Definition ds : all) {
+      if (!writable(ds)) continue;
+      try {
+        served.put(ds.name(), LocalFolderBlobStore.open(ds.path(), materializer, blocking));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot open datasource " + ds.name() + " in " + ds.path(), e);
+      }
+    }
+    return new Datasources(all.stream().map(Definition::name).toList(), Map.copyOf(served));
+  }
+
+  /** The store of a datasource; NOT_FOUND when none has that name, NOT_HOSTED when another node serves it. */
+  BlobStore store(String name) {
+    BlobStore store = served.get(name);
+    if (store != null) return store;
+    if (configured.contains(name)) {
+      throw new BlobException(BlobException.Reason.NOT_HOSTED,
+          "datasource '" + name + "' is not served by this node (its folder is not writable here)");
+    }
+    throw BlobException.notFound(NAME.matcher(name).matches() ? "no datasource '" + name + "'" : "no such datasource");
+  }
+
+  List<String> served() {
+    return served.keySet().stream().sorted().toList();
+  }
+
+  List<String> notServed() {
+    return configured.stream().filter(name -> !served.containsKey(name)).toList();
+  }
+}

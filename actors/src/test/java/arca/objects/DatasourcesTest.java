@@ -1,0 +1,81 @@
+package arca.objects;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.stream.Materializer;
+import arca.cluster.ArcaConfig;
+import arca.service.Entities;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Which datasources a node serves, from the real node configuration and from overlays. */
+class DatasourcesTest {
+  private static ActorTestKit testKit;
+
+  @TempDir Path dataDir;
+
+  @BeforeAll
+  static void startSystem() {
+    testKit = ActorTestKit.create();
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
+
+  private Config node(String overlay) {
+    return ArcaConfig.load(ConfigFactory.parseString(overlay)
+        .withValue("arca.data-dir", ConfigValueFactory.fromAnyRef(dataDir.toString())));
+  }
+
+  @Test
+  void theDefaultDatasourceLivesInTheDataDirectory() {
+    Config config = node("");
+
+    assertEquals(List.of(new Datasources.Definition("default", dataDir.resolve("datasources/default"))),
+        Datasources.configured(config));
+    assertEquals(List.of("default"), ObjectsModule.hostedDatasources(config));
+    assertTrue(Files.isDirectory(dataDir.resolve("datasources/default")));
+    assertEquals("ds-default", ObjectsModule.datasourceRole("default"));
+  }
+
+  @Test
+  void aDatasourceWhoseFolderIsNotWritableHereIsServedElsewhere() throws IOException {
+    Path notAFolder = Files.write(dataDir.resolve("a-file"), new byte[] {1});
+    Config config = node("arca.datasources.elsewhere { type = local, path = \"" + notAFolder.resolve("sub") + "\" }");
+
+    assertEquals(List.of("default"), ObjectsModule.hostedDatasources(config));
+    Datasources datasources = Datasources.open(config, Materializer.matFromSystem(testKit.system()),
+        Entities.blocking(testKit.system()));
+    assertEquals(List.of("elsewhere"), datasources.notServed());
+    assertEquals(BlobException.Reason.NOT_HOSTED,
+        assertThrows(BlobException.class, () -> datasources.store("elsewhere")).reason());
+    assertEquals(BlobException.Reason.NOT_FOUND,
+        assertThrows(BlobException.class, () -> datasources.store("nope")).reason());
+    assertEquals(BlobException.Reason.NOT_FOUND,
+        assertThrows(BlobException.class, () -> datasources.store("../default")).reason());
+    assertTrue(Files.isDirectory(dataDir.resolve("datasources/default/blobs")));
+  }
+
+  @Test
+  void badConfigurationFailsTheStart() {
+    assertThrows(IllegalArgumentException.class,
+        () -> Datasources.configured(node("arca.datasources.Bad_Name { type = local, path = x }")));
+    assertThrows(IllegalArgumentException.class,
+        () -> Datasources.configured(node("arca.datasources.s3 { type = s3, path = x }")));
+  }
+}
