@@ -39,8 +39,9 @@ public final class UserEntity
   // ---- commands (validated by the gRPC service before they get here) ----
   public sealed interface Command extends CborSerializable permits Create, Get, Update, Delete {}
 
+  /** requestId: a resent create with the same id returns the user it created (see CreateUserRequest). */
   public record Create(String passwordHash, String displayName, String email, List<String> roles, String groupPath,
-                       ActorRef<Result> replyTo) implements Command {}
+                       String requestId, ActorRef<Result> replyTo) implements Command {}
 
   public record Get(ActorRef<Result> replyTo) implements Command {}
 
@@ -57,10 +58,11 @@ public final class UserEntity
 
   // ---- state ----
   public record State(boolean exists, String login, String passwordHash, String displayName, String email,
-                      List<String> roles, String groupPath, long createdAt, long updatedAt, long version)
+                      List<String> roles, String groupPath, long createdAt, long updatedAt, long version,
+                      String createRequestId)
       implements CborSerializable {
     static State empty(String login) {
-      return new State(false, login, "", "", "", List.of(), "/", 0, 0, 0);
+      return new State(false, login, "", "", "", List.of(), "/", 0, 0, 0, "");
     }
   }
 
@@ -97,11 +99,12 @@ public final class UserEntity
 
   private ReplyEffect<GeneratedMessageV3, State> onCreate(State s, Create c) {
     if (s.exists()) {
+      if (!c.requestId().isEmpty() && c.requestId().equals(s.createRequestId())) return Effect().reply(c.replyTo(), Result.ok(s));
       return Effect().reply(c.replyTo(), Result.failed(Failure.exists("login '" + login + "' is already taken")));
     }
     UserCreated event = UserCreated.newBuilder().setLogin(login).setPasswordHash(c.passwordHash())
         .setDisplayName(c.displayName()).setEmail(c.email()).addAllRoles(c.roles()).setGroupPath(c.groupPath())
-        .setAt(System.currentTimeMillis()).build();
+        .setAt(System.currentTimeMillis()).setRequestId(c.requestId()).build();
     return Effect().persist(event).thenReply(c.replyTo(), Result::ok);
   }
 
@@ -130,16 +133,18 @@ public final class UserEntity
   public EventHandler<State, GeneratedMessageV3> eventHandler() {
     return newEventHandlerBuilder().forAnyState()
         .onEvent(UserCreated.class, (s, e) -> new State(true, login, e.getPasswordHash(), e.getDisplayName(),
-            e.getEmail(), List.copyOf(e.getRolesList()), e.getGroupPath(), e.getAt(), e.getAt(), s.version() + 1))
+            e.getEmail(), List.copyOf(e.getRolesList()), e.getGroupPath(), e.getAt(), e.getAt(), s.version() + 1,
+            e.getRequestId()))
         .onEvent(UserUpdated.class, (s, e) -> new State(true, login, s.passwordHash(),
             e.hasDisplayName() ? e.getDisplayName() : s.displayName(),
             e.hasEmail() ? e.getEmail() : s.email(),
             e.getReplaceRoles() ? List.copyOf(e.getRolesList()) : s.roles(),
-            e.hasGroupPath() ? e.getGroupPath() : s.groupPath(), s.createdAt(), e.getAt(), s.version() + 1))
+            e.hasGroupPath() ? e.getGroupPath() : s.groupPath(), s.createdAt(), e.getAt(), s.version() + 1,
+            s.createRequestId()))
         .onEvent(PasswordChanged.class, (s, e) -> new State(true, login, e.getPasswordHash(), s.displayName(),
-            s.email(), s.roles(), s.groupPath(), s.createdAt(), e.getAt(), s.version() + 1))
+            s.email(), s.roles(), s.groupPath(), s.createdAt(), e.getAt(), s.version() + 1, s.createRequestId()))
         .onEvent(UserDeleted.class, (s, e) -> new State(false, login, "", "", "", List.of(), "/", 0, e.getAt(),
-            s.version() + 1))
+            s.version() + 1, ""))
         .build();
   }
 
@@ -150,14 +155,16 @@ public final class UserEntity
       public Object toJournal(State s) {
         return UserSnapshot.newBuilder().setExists(s.exists()).setLogin(s.login()).setPasswordHash(s.passwordHash())
             .setDisplayName(s.displayName()).setEmail(s.email()).addAllRoles(s.roles()).setGroupPath(s.groupPath())
-            .setCreatedAt(s.createdAt()).setUpdatedAt(s.updatedAt()).setVersion(s.version()).build();
+            .setCreatedAt(s.createdAt()).setUpdatedAt(s.updatedAt()).setVersion(s.version())
+            .setCreateRequestId(s.createRequestId()).build();
       }
 
       @Override
       public State fromJournal(Object from) {
         UserSnapshot p = (UserSnapshot) from;
         return new State(p.getExists(), p.getLogin(), p.getPasswordHash(), p.getDisplayName(), p.getEmail(),
-            List.copyOf(p.getRolesList()), p.getGroupPath(), p.getCreatedAt(), p.getUpdatedAt(), p.getVersion());
+            List.copyOf(p.getRolesList()), p.getGroupPath(), p.getCreatedAt(), p.getUpdatedAt(), p.getVersion(),
+            p.getCreateRequestId());
       }
     };
   }

@@ -54,9 +54,10 @@ final class UserGrpcService implements UserService {
       String email = UserRules.email(in.getEmail());
       var roles = UserRules.roles(in.getRolesList());
       String group = UserRules.groupPath(in.getGroupPath());
+      String requestId = UserRules.requestId(in.getRequestId());
       return CompletableFuture.supplyAsync(() -> passwords.hash(password), blocking)
           .thenCompose(hash -> entity(login).<UserEntity.Result>ask(
-              r -> new UserEntity.Create(hash, name, email, roles, group, r), timeout))
+              r -> new UserEntity.Create(hash, name, email, roles, group, requestId, r), timeout))
           .thenApply(UserGrpcService::toProto);
     });
   }

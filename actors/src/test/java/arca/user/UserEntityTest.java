@@ -51,7 +51,7 @@ class UserEntityTest {
   private static CommandResultWithReply<UserEntity.Command, GeneratedMessageV3, UserEntity.State, UserEntity.Result> create(
       EventSourcedBehaviorTestKit<UserEntity.Command, GeneratedMessageV3, UserEntity.State> kit) {
     return kit.runCommand(r -> new UserEntity.Create("hash-1", "Alice A", "alice@example.org", List.of("admin", "staff"),
-        "/eng", r));
+        "/eng", "request-1", r));
   }
 
   private static void assertFailure(Status.Code code, UserEntity.Result reply) {
@@ -75,7 +75,7 @@ class UserEntityTest {
     assertTrue(event.getAt() > 0);
 
     UserEntity.State expected = new UserEntity.State(true, login, "hash-1", "Alice A", "alice@example.org",
-        List.of("admin", "staff"), "/eng", event.getAt(), event.getAt(), 1);
+        List.of("admin", "staff"), "/eng", event.getAt(), event.getAt(), 1, "request-1");
     assertNull(result.reply().failure());
     assertEquals(expected, result.reply().user());
     assertEquals(expected, result.state());
@@ -86,11 +86,26 @@ class UserEntityTest {
     var kit = user(newLogin());
     UserEntity.State before = create(kit).state();
 
-    var again = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Create("hash-2", "Other", "", List.of(), "/", r));
+    var again = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Create("hash-2", "Other", "", List.of(), "/", "", r));
 
     assertFailure(Status.Code.ALREADY_EXISTS, again.reply());
     assertTrue(again.hasNoEvents());
     assertEquals(before, again.state());
+  }
+
+  @Test
+  void aCreateResentWithItsRequestIdReturnsTheUserItCreated() {
+    var kit = user(newLogin());
+    UserEntity.State first = create(kit).state();
+    assertEquals("request-1", first.createRequestId());
+
+    var resent = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Create("hash-other", "Alice A", "", List.of(), "/", "request-1", r));
+    assertTrue(resent.hasNoEvents());
+    assertEquals(first, resent.reply().user(), "the first attempt's user, not a second one");
+    var otherRequest = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Create("hash-2", "Other", "", List.of(), "/", "request-2", r));
+    assertFailure(Status.Code.ALREADY_EXISTS, otherRequest.reply());
+    kit.restart();
+    assertEquals("request-1", kit.getState().createRequestId(), "kept across recovery");
   }
 
   @Test
@@ -116,7 +131,7 @@ class UserEntityTest {
     assertFalse(event.getReplaceRoles(), "roles == null must leave roles unchanged");
     UserEntity.State after = result.state();
     assertEquals(new UserEntity.State(true, before.login(), "hash-1", "Alice B", before.email(), before.roles(),
-        before.groupPath(), before.createdAt(), event.getAt(), 2), after);
+        before.groupPath(), before.createdAt(), event.getAt(), 2, before.createRequestId()), after);
     assertEquals(after, result.reply().user());
   }
 
@@ -208,7 +223,7 @@ class UserEntityTest {
     create(kit);
     kit.<UserEntity.Result>runCommand(UserEntity.Delete::new);
 
-    var again = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Create("hash-9", "Bob", "", List.of(), "/", r));
+    var again = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Create("hash-9", "Bob", "", List.of(), "/", "", r));
 
     assertInstanceOf(UserCreated.class, again.event());
     assertNull(again.reply().failure());
@@ -227,8 +242,8 @@ class UserEntityTest {
     List<UserEntity.State> states = List.of(
         UserEntity.State.empty(login),
         new UserEntity.State(true, login, "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$aGFzaA", "Ünïcode Name",
-            "a@b.example", List.of("admin", "viewer"), "/a/b", 1_700_000_000_000L, 1_700_000_000_123L, 7),
-        new UserEntity.State(false, login, "", "", "", List.of(), "/", 0, 1_700_000_000_999L, 8));
+            "a@b.example", List.of("admin", "viewer"), "/a/b", 1_700_000_000_000L, 1_700_000_000_123L, 7, "req-7"),
+        new UserEntity.State(false, login, "", "", "", List.of(), "/", 0, 1_700_000_000_999L, 8, ""));
     for (UserEntity.State s : states) {
       UserSnapshot stored = assertInstanceOf(UserSnapshot.class, adapter.toJournal(s));
       UserSnapshot read = UserSnapshot.parseFrom(stored.toByteArray());

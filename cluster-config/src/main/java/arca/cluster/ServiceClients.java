@@ -32,7 +32,8 @@ import java.util.stream.Collectors;
  *
  * <p>Endpoints come from {@link MembershipDiscovery}. {@link #client} returns an implementation of a generated service interface that picks, per call, the next
  * reachable Up member running the service (round robin over one shared HTTP/2 channel per node) and retries an
- * idempotent call (Get/List/Verify/Ensure/Watch...) on the next member when one answers UNAVAILABLE.
+ * idempotent call (Get/List/Verify/Ensure/Watch..., or a write carrying a request id) on the next member when one
+ * answers UNAVAILABLE.
  */
 public final class ServiceClients {
   public static final String ENDPOINT_ROLE = MembershipDiscovery.ENDPOINT_ROLE;
@@ -89,7 +90,7 @@ public final class ServiceClients {
         throw none;
       }
       int start = Math.floorMod(next.getAndIncrement(), targets.size());
-      boolean retry = IDEMPOTENT.stream().anyMatch(p -> method.getName().startsWith(p));
+      boolean retry = IDEMPOTENT.stream().anyMatch(p -> method.getName().startsWith(p)) || carriesRequestId(args);
       return call(api, create, callDeadline, method, args, targets, start, 0, retry);
     };
     return api.cast(Proxy.newProxyInstance(api.getClassLoader(), new Class<?>[] {api}, handler));
@@ -116,6 +117,17 @@ public final class ServiceClients {
         return CompletableFuture.failedFuture(t);
       }
     }).thenCompose(s -> s);
+  }
+
+  /**
+   * A write that carries a request id (field {@code request_id}, set) applies once however often it is sent, so it
+   * is retried like a read: a message lost in a shard hand-off then costs a timeout, not a failed request.
+   */
+  static boolean carriesRequestId(Object[] args) {
+    if (args == null || args.length != 1 || !(args[0] instanceof com.google.protobuf.Message m)) return false;
+    var field = m.getDescriptorForType().findFieldByName("request_id");
+    return field != null && field.getType() == com.google.protobuf.Descriptors.FieldDescriptor.Type.STRING
+        && !((String) m.getField(field)).isEmpty();
   }
 
   private static boolean draining(Throwable error) {

@@ -77,7 +77,8 @@ public final class UserRoutes implements RestModule {
                   return Json.reply(users.listUsers(req), StatusCodes.OK,
                       r -> new Page<>(r.getUsersList().stream().map(UserJson::of).toList(), r.getTotal()));
                 }))))),
-            post(() -> auth.admin(p, () -> Json.body(CreateBody.class, b -> create(users, roles, b)))))),
+            post(() -> auth.admin(p, () -> optionalHeaderValueByName("Idempotency-Key", key ->
+                Json.body(CreateBody.class, b -> create(users, roles, b, key.orElseGet(() -> java.util.UUID.randomUUID().toString())))))))),
         path(segment -> {
           String login = segment.toLowerCase(Locale.ROOT);
           boolean self = login.equals(p.login());
@@ -95,13 +96,17 @@ public final class UserRoutes implements RestModule {
         }))));
   }
 
-  private static Route create(UserService users, RoleService roles, CreateBody b) {
+  /**
+   * The request id travels with the create so that a retry of it (by the service clients, after an unanswered
+   * attempt, or by the client with the same Idempotency-Key) returns the user it created instead of a conflict.
+   */
+  private static Route create(UserService users, RoleService roles, CreateBody b, String requestId) {
     if (b.login() == null) return Json.fail(ApiError.badRequest("missing field 'login'"));
     if (b.password() == null) return Json.fail(ApiError.badRequest("missing field 'password'"));
     List<String> roleIds = b.roles() == null ? List.of() : b.roles();
     if (roleIds.stream().anyMatch(java.util.Objects::isNull)) return Json.fail(ApiError.badRequest("roles must be strings"));
     CreateUserRequest.Builder req = CreateUserRequest.newBuilder().setLogin(b.login()).setPassword(b.password())
-        .addAllRoles(roleIds);
+        .addAllRoles(roleIds).setRequestId(requestId);
     if (b.displayName() != null) req.setDisplayName(b.displayName());
     if (b.email() != null) req.setEmail(b.email());
     if (b.groupPath() != null) req.setGroupPath(b.groupPath());
