@@ -10,6 +10,9 @@ import arca.proto.token.TokenServiceClient;
 import arca.proto.user.CreateUserRequest;
 import arca.proto.user.UserService;
 import arca.proto.user.UserServiceClient;
+import arca.proto.workspace.EnsureBuiltinsRequest;
+import arca.proto.workspace.WorkspaceService;
+import arca.proto.workspace.WorkspaceServiceClient;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.slf4j.Logger;
@@ -27,7 +30,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * First-start data, created idempotently through the services' gRPC APIs (so any node may run it, any number of
- * times): the built-in admin role, user "admin" holding it, and the token signing key.
+ * times): the built-in admin role, user "admin" holding it, the token signing key, and the built-in workspaces
+ * ({@code common}, {@code personal}; their root folders are created on first use).
  */
 final class Bootstrap {
   private static final Logger log = LoggerFactory.getLogger(Bootstrap.class);
@@ -38,6 +42,7 @@ final class Bootstrap {
     RoleService roles = clients.client(RoleService.class, "role", RoleServiceClient::create);
     UserService users = clients.client(UserService.class, "user", UserServiceClient::create);
     TokenService tokens = clients.client(TokenService.class, "token", TokenServiceClient::create);
+    WorkspaceService workspaces = clients.client(WorkspaceService.class, "workspace", WorkspaceServiceClient::create);
     boolean generated = configuredPassword.isEmpty();
     String password = generated ? randomPassword() : configuredPassword;
     return roles.ensureRole(CreateRoleRequest.newBuilder().setId("admin").setLabel("Administrators")
@@ -57,7 +62,8 @@ final class Bootstrap {
               throw e instanceof CompletionException ce ? ce : new CompletionException(e);
             }))
         .thenCompose(v -> tokens.getJwks(GetJwksRequest.getDefaultInstance()))
-        .thenAccept(jwks -> { });
+        .thenCompose(jwks -> workspaces.ensureBuiltins(EnsureBuiltinsRequest.getDefaultInstance()))
+        .thenAccept(builtins -> { });
   }
 
   private static String randomPassword() {

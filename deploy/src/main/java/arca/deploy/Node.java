@@ -78,6 +78,10 @@ public final class Node {
           ? base.getString("akka.remote.artery.canonical.hostname") : base.getString("arca.grpc.advertise-host");
       roles.add(ServiceClients.endpointRole(advertised, base.getInt("arca.grpc.port")));
     }
+    // the datasources whose folder this node has: their bytes are served here (objects service)
+    if (services.contains(arca.objects.ObjectsModule.NAME)) {
+      arca.objects.ObjectsModule.hostedDatasources(base).forEach(ds -> roles.add(arca.objects.ObjectsModule.datasourceRole(ds)));
+    }
     Config extra = ConfigFactory.empty()
         .withValue("arca.public-url", ConfigValueFactory.fromAnyRef(publicUrl))
         .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(roles))
@@ -174,7 +178,7 @@ public final class Node {
             return b;
           });
     }
-    CompletionStage<ServerBinding> httpBound = Gateway.start(system, Services.ALL.stream().map(Services.Service::rest).toList(),
+    CompletionStage<ServerBinding> httpBound = Gateway.start(system, Services.ALL.stream().map(Services.Service::rest).filter(java.util.Objects::nonNull).toList(),
         gatewayClients, ready::get);
     grpcBound.thenCombine(httpBound, (g, h) -> h)
         .thenAccept(h -> log.info("HTTP (public) on {}", h.localAddress()))

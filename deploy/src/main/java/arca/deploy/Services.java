@@ -7,12 +7,17 @@ import arca.rest.user.UserRoutes;
 import arca.role.RoleModule;
 import arca.service.ServiceModule;
 import arca.token.TokenModule;
+import arca.objects.ObjectsModule;
+import arca.tree.TreeModule;
 import arca.user.UserModule;
+import arca.workspace.WorkspaceModule;
+import arca.rest.workspace.WorkspaceRoutes;
 
 import java.util.List;
 
 /** Every service of the platform, in one explicit list: its gRPC side and its REST side. */
 public final class Services {
+  /** rest: the service's REST face, or null while it has none of its own (its API is reached through another's). */
   public record Service(ServiceModule grpc, RestModule rest) {
     public String name() {
       return grpc.name();
@@ -22,7 +27,10 @@ public final class Services {
   public static final List<Service> ALL = List.of(
       new Service(new UserModule(), new UserRoutes()),
       new Service(new RoleModule(), new RoleRoutes()),
-      new Service(new TokenModule(), new OidcRoutes()));
+      new Service(new TokenModule(), new OidcRoutes()),
+      new Service(new WorkspaceModule(), new WorkspaceRoutes()),
+      new Service(new TreeModule(), null),
+      new Service(new ObjectsModule(), null));
 
   public static List<String> names() {
     return ALL.stream().map(Service::name).toList();
