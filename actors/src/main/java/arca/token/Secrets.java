@@ -5,12 +5,32 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.regex.Pattern;
 
-/** Random identifiers and secrets, and their hashes (refresh-token secrets are stored hashed only). */
+/**
+ * Random identifiers and secrets, and their hashes (refresh-token secrets are stored hashed only). Access key ids
+ * and secrets have the shapes S3 clients expect: 20 characters {@code [A-Z0-9]} starting with {@code AK}, and 40
+ * characters.
+ */
 final class Secrets {
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  private static final String KEY_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  static final Pattern ACCESS_KEY_ID = Pattern.compile("AK[A-Z0-9]{18}");
+
   private Secrets() {}
+
+  /** {@code AK} and 18 uniformly random characters of {@code [A-Z0-9]} (about 93 bits). */
+  static String accessKeyId() {
+    StringBuilder id = new StringBuilder("AK");
+    while (id.length() < 20) id.append(KEY_ID_ALPHABET.charAt(RANDOM.nextInt(KEY_ID_ALPHABET.length())));
+    return id.toString();
+  }
+
+  /** 30 random bytes, base64url: 40 characters, 240 bits. */
+  static String accessKeySecret() {
+    return random(30);
+  }
 
   static String random(int bytes) {
     byte[] b = new byte[bytes];

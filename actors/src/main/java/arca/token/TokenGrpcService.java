@@ -15,13 +15,21 @@ import akka.stream.javadsl.Source;
 import arca.persistence.ServiceStorage;
 import arca.proto.token.AccessTokenRevoked;
 import arca.proto.token.AuthEvent;
+import arca.proto.token.CreateAccessKeyRequest;
+import arca.proto.token.CreatedAccessKey;
+import arca.proto.token.DeleteAccessKeyRequest;
+import arca.proto.token.DeleteAccessKeyResponse;
 import arca.proto.token.GetJwksRequest;
 import arca.proto.token.Jwks;
+import arca.proto.token.ListAccessKeysRequest;
+import arca.proto.token.ListAccessKeysResponse;
 import arca.proto.token.LoginFailed;
 import arca.proto.token.LoginSucceeded;
 import arca.proto.token.LoginThrottle;
 import arca.proto.token.PasswordGrantRequest;
 import arca.proto.token.RefreshGrantRequest;
+import arca.proto.token.ResolveAccessKeyRequest;
+import arca.proto.token.ResolvedAccessKey;
 import arca.proto.token.RevokeRequest;
 import arca.proto.token.RevokeResponse;
 import arca.proto.token.Revoked;
@@ -45,7 +53,8 @@ import java.util.regex.Pattern;
 
 /**
  * arca.grpc.token. A password grant: login guard check, password check by the user service, session start, JWT.
- * Refresh tokens are {@code <session id>.<secret>}; only the secret's hash is stored.
+ * Refresh tokens are {@code <session id>.<secret>}; only the secret's hash is stored. Access-key calls are
+ * {@link AccessKeyService}'s.
  */
 final class TokenGrpcService implements TokenService {
   private static final Pattern REFRESH = Pattern.compile("([A-Za-z0-9_-]{22})\\.([A-Za-z0-9_-]{43})");
@@ -58,8 +67,10 @@ final class TokenGrpcService implements TokenService {
   private final JwtIssuer jwt;
   private final Duration timeout;
   private final Duration refreshTtl;
+  private final AccessKeyService accessKeys;
 
-  TokenGrpcService(ActorSystem<?> system, ServiceStorage storage, UserService users, JwtIssuer jwt) {
+  TokenGrpcService(ActorSystem<?> system, ServiceStorage storage, UserService users, JwtIssuer jwt,
+                   AccessKeyService accessKeys) {
     this.system = system;
     this.storage = storage;
     this.sharding = ClusterSharding.get(system);
@@ -67,6 +78,7 @@ final class TokenGrpcService implements TokenService {
     this.jwt = jwt;
     this.timeout = system.settings().config().getDuration("arca.ask-timeout");
     this.refreshTtl = system.settings().config().getDuration("arca.token.refresh-token-ttl");
+    this.accessKeys = accessKeys;
   }
 
   private EntityRef<LoginGuardEntity.Command> guard(String login) {
@@ -195,6 +207,26 @@ final class TokenGrpcService implements TokenService {
         .map(TokenGrpcService::toAuthEvent)
         .filter(Optional::isPresent)
         .map(Optional::get);
+  }
+
+  @Override
+  public CompletionStage<CreatedAccessKey> createAccessKey(CreateAccessKeyRequest in) {
+    return accessKeys.create(in);
+  }
+
+  @Override
+  public CompletionStage<ListAccessKeysResponse> listAccessKeys(ListAccessKeysRequest in) {
+    return accessKeys.list(in);
+  }
+
+  @Override
+  public CompletionStage<DeleteAccessKeyResponse> deleteAccessKey(DeleteAccessKeyRequest in) {
+    return accessKeys.delete(in);
+  }
+
+  @Override
+  public CompletionStage<ResolvedAccessKey> resolveAccessKey(ResolveAccessKeyRequest in) {
+    return accessKeys.resolve(in);
   }
 
   static Optional<AuthEvent> toAuthEvent(EventEnvelope env) {

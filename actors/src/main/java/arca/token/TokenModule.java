@@ -13,7 +13,10 @@ import arca.service.ServiceModule;
 
 import java.util.concurrent.CompletionStage;
 
-/** arca.grpc.token (Cells oauth): sessions, refresh tokens, JWT signing keys, revocation, login throttling. */
+/**
+ * arca.grpc.token (Cells oauth): sessions, refresh tokens, JWT signing keys, revocation, login throttling, and
+ * personal S3 access keys.
+ */
 public final class TokenModule implements ServiceModule {
   public static final String NAME = "token";
 
@@ -25,9 +28,13 @@ public final class TokenModule implements ServiceModule {
     SessionEntity.init(ctx.system(), ctx.storage());
     LoginGuardEntity.init(ctx.system(), ctx.storage());
     SigningKeysEntity.init(ctx.system(), ctx.storage());
+    AccessKeyEntity.init(ctx.system(), ctx.storage());
+    UserAccessKeysEntity.init(ctx.system(), ctx.storage());
+    EncryptionKeysEntity.init(ctx.system(), ctx.storage());
     // the user service may run on other nodes: reach it through its generated gRPC client
     UserService users = ctx.clients().client(UserService.class, "user", UserServiceClient::create);
     return TokenServiceHandlerFactory.create(
-        new TokenGrpcService(ctx.system(), ctx.storage(), users, new JwtIssuer(ctx.system())), ctx.system());
+        new TokenGrpcService(ctx.system(), ctx.storage(), users, new JwtIssuer(ctx.system()),
+            new AccessKeyService(ctx.system(), users, new AccessKeyCipher(ctx.system()))), ctx.system());
   }
 }

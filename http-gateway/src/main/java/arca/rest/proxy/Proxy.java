@@ -28,6 +28,7 @@ import static akka.http.javadsl.server.Directives.*;
  *   /readyz            node is a cluster member, services bound, bootstrap done
  *   /a/...             REST (JSON), Bearer JWT            (RestModule prefix "a")
  *   /oidc/...          OAuth2 token/revoke, discovery, JWKS (RestModule prefix "oidc")
+ *                      (a module may bring parts under other prefixes: {@link WithParts})
  *   anything else      404 (every rejection becomes a JSON error: 404, 405, 415 ...)
  * </pre>
  * gRPC is never served here: requests with a gRPC content type are refused.
@@ -38,7 +39,18 @@ public final class Proxy {
 
   private Proxy() {}
 
-  public static Route route(RestContext ctx, List<RestModule> modules, BooleanSupplier ready) {
+  /**
+   * A module that brings further modules of its service, each under its own prefix (the token service: OAuth2 under
+   * /oidc/, access keys under /a/access-keys).
+   */
+  public interface WithParts {
+    List<RestModule> parts();
+  }
+
+  public static Route route(RestContext ctx, List<RestModule> registered, BooleanSupplier ready) {
+    List<RestModule> modules = registered.stream().flatMap(m -> m instanceof WithParts w
+        ? java.util.stream.Stream.concat(java.util.stream.Stream.of(m), w.parts().stream())
+        : java.util.stream.Stream.of(m)).toList();
     for (RestModule m : modules) {
       if (!PREFIXES.contains(m.prefix())) throw new IllegalArgumentException(m.name() + ": unknown prefix " + m.prefix());
     }

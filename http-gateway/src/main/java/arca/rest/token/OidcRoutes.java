@@ -18,6 +18,7 @@ import arca.rest.Json;
 import arca.rest.RestContext;
 import arca.rest.RestModule;
 import arca.rest.auth.AuthCache;
+import arca.rest.proxy.Proxy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -35,13 +36,15 @@ import static akka.http.javadsl.server.Directives.*;
 
 /**
  * arca.rest.token: OAuth2 token endpoint (password and refresh_token grants, RFC 6749), revocation (RFC 7009),
- * OpenID discovery and JWKS, under /oidc/. Errors use RFC 6749's JSON form.
+ * OpenID discovery and JWKS, under /oidc/. Errors use RFC 6749's JSON form. The service's other REST part,
+ * {@link AccessKeyRoutes} under /a/, comes with it.
  */
-public final class OidcRoutes implements RestModule {
+public final class OidcRoutes implements RestModule, Proxy.WithParts {
   private static final Metadata.Key<String> RETRY_AFTER = Metadata.Key.of("retry-after", Metadata.ASCII_STRING_MARSHALLER);
 
   @Override public String name() { return "token"; }
   @Override public String prefix() { return "oidc"; }
+  @Override public List<RestModule> parts() { return List.of(new AccessKeyRoutes()); }
 
   @Override
   public Route route(RestContext ctx) {

@@ -2,11 +2,20 @@ package arca.rest.testsupport;
 
 import akka.NotUsed;
 import akka.stream.javadsl.Source;
+import arca.proto.token.AccessKey;
 import arca.proto.token.AuthEvent;
+import arca.proto.token.CreateAccessKeyRequest;
+import arca.proto.token.CreatedAccessKey;
+import arca.proto.token.DeleteAccessKeyRequest;
+import arca.proto.token.DeleteAccessKeyResponse;
 import arca.proto.token.GetJwksRequest;
 import arca.proto.token.Jwks;
+import arca.proto.token.ListAccessKeysRequest;
+import arca.proto.token.ListAccessKeysResponse;
 import arca.proto.token.PasswordGrantRequest;
 import arca.proto.token.RefreshGrantRequest;
+import arca.proto.token.ResolveAccessKeyRequest;
+import arca.proto.token.ResolvedAccessKey;
 import arca.proto.token.RevokeRequest;
 import arca.proto.token.RevokeResponse;
 import arca.proto.token.TokenResponse;
@@ -19,6 +28,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import io.grpc.Metadata;
 import io.grpc.Status;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -26,16 +36,24 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
 /**
  * In-memory token service: password grant against its own login/password table (UNAUTHENTICATED when wrong,
  * RESOURCE_EXHAUSTED with a retry-after trailer for logins marked throttled), rotating refresh tokens, revocation
- * of a session (refresh token) or of an access token (jti), the public JWKS, and a replayable auth-event journal.
+ * of a session (refresh token) or of an access token (jti), the public JWKS, a replayable auth-event journal, and
+ * access keys with the real contract (INVALID_ARGUMENT for a malformed login, label or id; at most 10 per login,
+ * FAILED_PRECONDITION beyond; NOT_FOUND for another login's key). Every login counts as an existing user.
  */
 public final class FakeTokenService implements TokenService {
   public static final Metadata.Key<String> RETRY_AFTER = Metadata.Key.of("retry-after", Metadata.ASCII_STRING_MARSHALLER);
 
   private record Session(String login, String sid) {}
+
+  private record StoredKey(String login, String label, String secret, long createdAt) {}
+
+  private static final Pattern ACCESS_KEY_ID = Pattern.compile("AK[A-Z0-9]{18}");
 
   private final Jwt jwt;
   private final List<RSAKey> keys = new CopyOnWriteArrayList<>();
@@ -43,12 +61,16 @@ public final class FakeTokenService implements TokenService {
   private final Map<String, Long> throttled = new ConcurrentHashMap<>();
   private final Map<String, Session> refreshTokens = new ConcurrentHashMap<>();
   private final List<AuthEvent> journal = new CopyOnWriteArrayList<>();
+  private final Map<String, StoredKey> accessKeys = new LinkedHashMap<>();
+  private final AtomicLong nextKey = new AtomicLong();
 
   public final List<PasswordGrantRequest> passwordGrants = new CopyOnWriteArrayList<>();
   public final List<RefreshGrantRequest> refreshGrants = new CopyOnWriteArrayList<>();
   public final List<RevokeRequest> revokes = new CopyOnWriteArrayList<>();
   public final List<Long> watchedFrom = new CopyOnWriteArrayList<>();
   public final AtomicInteger jwksCalls = new AtomicInteger();
+  /** Every access-key request received, in order. */
+  public final List<Object> accessKeyRequests = new CopyOnWriteArrayList<>();
   /** When set, every call fails with this status (a service that is down). */
   public volatile Status down;
 
@@ -125,5 +147,68 @@ public final class FakeTokenService implements TokenService {
     watchedFrom.add(in.getFromOffset());
     if (down != null) return Source.failed(down.asRuntimeException());
     return Source.from(journal.stream().filter(e -> e.getOffset() > in.getFromOffset()).toList());
+  }
+
+  private Status checkAccessKeyCall(Object request, String login) {
+    accessKeyRequests.add(request);
+    if (down != null) return down;
+    if (!FakeUserService.LOGIN.matcher(login).matches()) return Status.INVALID_ARGUMENT.withDescription("invalid login '" + login + "'");
+    return null;
+  }
+
+  @Override
+  public synchronized CompletionStage<CreatedAccessKey> createAccessKey(CreateAccessKeyRequest in) {
+    Status bad = checkAccessKeyCall(in, in.getLogin());
+    if (bad != null) return Failures.failed(bad);
+    if (in.getLabel().length() > 64 || in.getLabel().chars().anyMatch(Character::isISOControl)) {
+      return Failures.failed(Status.INVALID_ARGUMENT.withDescription("label: at most 64 characters, no control characters"));
+    }
+    if (accessKeys.values().stream().filter(k -> k.login().equals(in.getLogin())).count() >= 10) {
+      return Failures.failed(Status.FAILED_PRECONDITION.withDescription("a user holds at most 10 access keys"));
+    }
+    String id = String.format("AK%018d", nextKey.incrementAndGet());
+    String secret = "s".repeat(30) + String.format("%010d", nextKey.get());
+    long now = System.currentTimeMillis();
+    accessKeys.put(id, new StoredKey(in.getLogin(), in.getLabel(), secret, now));
+    return Failures.async(CreatedAccessKey.newBuilder().setAccessKeyId(id).setSecretAccessKey(secret)
+        .setLabel(in.getLabel()).setCreatedAt(now).build());
+  }
+
+  @Override
+  public synchronized CompletionStage<ListAccessKeysResponse> listAccessKeys(ListAccessKeysRequest in) {
+    Status bad = checkAccessKeyCall(in, in.getLogin());
+    if (bad != null) return Failures.failed(bad);
+    ListAccessKeysResponse.Builder r = ListAccessKeysResponse.newBuilder();
+    accessKeys.forEach((id, k) -> {
+      if (k.login().equals(in.getLogin())) {
+        r.addKeys(AccessKey.newBuilder().setAccessKeyId(id).setLabel(k.label()).setCreatedAt(k.createdAt()));
+      }
+    });
+    return Failures.async(r.build());
+  }
+
+  @Override
+  public synchronized CompletionStage<DeleteAccessKeyResponse> deleteAccessKey(DeleteAccessKeyRequest in) {
+    Status bad = checkAccessKeyCall(in, in.getLogin());
+    if (bad != null) return Failures.failed(bad);
+    if (!ACCESS_KEY_ID.matcher(in.getAccessKeyId()).matches()) {
+      return Failures.failed(Status.INVALID_ARGUMENT.withDescription("malformed access key id"));
+    }
+    StoredKey k = accessKeys.get(in.getAccessKeyId());
+    if (k == null || !k.login().equals(in.getLogin())) {
+      return Failures.failed(Status.NOT_FOUND.withDescription("no access key " + in.getAccessKeyId()));
+    }
+    accessKeys.remove(in.getAccessKeyId());
+    return Failures.async(DeleteAccessKeyResponse.getDefaultInstance());
+  }
+
+  @Override
+  public synchronized CompletionStage<ResolvedAccessKey> resolveAccessKey(ResolveAccessKeyRequest in) {
+    accessKeyRequests.add(in);
+    if (down != null) return Failures.failed(down);
+    StoredKey k = accessKeys.get(in.getAccessKeyId());
+    if (k == null) return Failures.failed(Status.NOT_FOUND.withDescription("no access key " + in.getAccessKeyId()));
+    return Failures.async(ResolvedAccessKey.newBuilder().setAccessKeyId(in.getAccessKeyId()).setLogin(k.login())
+        .setSecretAccessKey(k.secret()).build());
   }
 }

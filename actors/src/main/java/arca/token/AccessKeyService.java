@@ -1,0 +1,132 @@
+package arca.token;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
+import arca.proto.token.AccessKey;
+import arca.proto.token.CreateAccessKeyRequest;
+import arca.proto.token.CreatedAccessKey;
+import arca.proto.token.DeleteAccessKeyRequest;
+import arca.proto.token.DeleteAccessKeyResponse;
+import arca.proto.token.ListAccessKeysRequest;
+import arca.proto.token.ListAccessKeysResponse;
+import arca.proto.token.ResolveAccessKeyRequest;
+import arca.proto.token.ResolvedAccessKey;
+import arca.proto.user.GetUserRequest;
+import arca.proto.user.UserService;
+import arca.service.Failure;
+import arca.service.GrpcErrors;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
+
+/**
+ * The access-key calls of arca.grpc.token ({@link TokenGrpcService} delegates to it): input checks, then the owner's
+ * {@link UserAccessKeysEntity} and the key's {@link AccessKeyEntity}, in the order that keeps every live key listed
+ * (list, then create; delete, then unlist). The user service confirms that the owner exists and gives its roles.
+ */
+final class AccessKeyService {
+  private static final Pattern LOGIN = Pattern.compile("[a-z0-9][a-z0-9._@-]{0,63}");
+  private static final int MAX_LABEL = 64;
+
+  private final ClusterSharding sharding;
+  private final UserService users;
+  private final AccessKeyCipher cipher;
+  private final Duration timeout;
+
+  AccessKeyService(ActorSystem<?> system, UserService users, AccessKeyCipher cipher) {
+    this.sharding = ClusterSharding.get(system);
+    this.users = users;
+    this.cipher = cipher;
+    this.timeout = system.settings().config().getDuration("arca.ask-timeout");
+  }
+
+  private EntityRef<UserAccessKeysEntity.Command> owner(String login) {
+    return sharding.entityRefFor(UserAccessKeysEntity.KEY, login);
+  }
+
+  private EntityRef<AccessKeyEntity.Command> key(String id) {
+    return sharding.entityRefFor(AccessKeyEntity.KEY, id);
+  }
+
+  CompletionStage<CreatedAccessKey> create(CreateAccessKeyRequest in) {
+    return GrpcErrors.call(() -> {
+      String login = login(in.getLogin());
+      String label = in.getLabel();
+      if (label.length() > MAX_LABEL || label.chars().anyMatch(Character::isISOControl)) {
+        throw GrpcErrors.invalid("label: at most " + MAX_LABEL + " characters, no control characters");
+      }
+      String id = Secrets.accessKeyId();
+      String secret = Secrets.accessKeySecret();
+      long now = System.currentTimeMillis();
+      return users.getUser(GetUserRequest.newBuilder().setLogin(login).build())
+          .thenCompose(user -> cipher.keys())
+          .thenCompose(keys -> {
+            AccessKeyCipher.Sealed sealed = keys.seal(id, login, secret);
+            return owner(login).<UserAccessKeysEntity.Added>ask(r -> new UserAccessKeysEntity.Add(id, label, now, r), timeout)
+                .thenCompose(added -> {
+                  if (added.failure() != null) throw GrpcErrors.status(added.failure());
+                  return key(id).<AccessKeyEntity.Reply>ask(
+                      r -> new AccessKeyEntity.Create(login, label, sealed.kid(), sealed.data(), now, r), timeout);
+                });
+          })
+          .thenApply(reply -> {
+            if (reply.failure() != null) throw GrpcErrors.status(reply.failure());
+            return CreatedAccessKey.newBuilder().setAccessKeyId(id).setSecretAccessKey(secret).setLabel(label)
+                .setCreatedAt(now).build();
+          });
+    });
+  }
+
+  CompletionStage<ListAccessKeysResponse> list(ListAccessKeysRequest in) {
+    return GrpcErrors.call(() -> owner(login(in.getLogin())).ask(UserAccessKeysEntity.GetKeys::new, timeout)
+        .thenApply(state -> ListAccessKeysResponse.newBuilder().addAllKeys(state.keys().stream()
+            .map(k -> AccessKey.newBuilder().setAccessKeyId(k.id()).setLabel(k.label()).setCreatedAt(k.createdAt()).build())
+            .toList()).build()));
+  }
+
+  CompletionStage<DeleteAccessKeyResponse> delete(DeleteAccessKeyRequest in) {
+    return GrpcErrors.call(() -> {
+      String login = login(in.getLogin());
+      String id = id(in.getAccessKeyId());
+      return key(id).<AccessKeyEntity.Deleted>ask(r -> new AccessKeyEntity.Delete(login, r), timeout)
+          .thenCompose(deleted -> {
+            if (deleted.failure() != null) throw GrpcErrors.status(deleted.failure());
+            return owner(login).<UserAccessKeysEntity.Removed>ask(r -> new UserAccessKeysEntity.Remove(id, r), timeout)
+                .thenApply(removed -> {
+                  // neither live nor listed: nothing of this login's to delete
+                  if (!deleted.now() && !removed.now()) throw GrpcErrors.status(Failure.notFound("no access key " + id));
+                  return DeleteAccessKeyResponse.getDefaultInstance();
+                });
+          });
+    });
+  }
+
+  CompletionStage<ResolvedAccessKey> resolve(ResolveAccessKeyRequest in) {
+    return GrpcErrors.call(() -> {
+      String id = id(in.getAccessKeyId());
+      return key(id).ask(AccessKeyEntity.Get::new, timeout).thenCompose(reply -> {
+        if (reply.failure() != null) throw GrpcErrors.status(reply.failure());
+        AccessKeyEntity.Key k = reply.key();
+        return users.getUser(GetUserRequest.newBuilder().setLogin(k.login()).build())
+            .thenCombine(cipher.keys(), (user, keys) -> ResolvedAccessKey.newBuilder().setAccessKeyId(id)
+                .setLogin(k.login())
+                .setSecretAccessKey(keys.open(id, k.login(), new AccessKeyCipher.Sealed(k.cipherKid(), k.sealedSecret())))
+                .addAllRoles(user.getRolesList()).build());
+      });
+    });
+  }
+
+  private static String login(String raw) {
+    String login = raw.trim().toLowerCase(Locale.ROOT);
+    if (!LOGIN.matcher(login).matches()) throw GrpcErrors.invalid("invalid login '" + raw + "'");
+    return login;
+  }
+
+  private static String id(String raw) {
+    if (!Secrets.ACCESS_KEY_ID.matcher(raw).matches()) throw GrpcErrors.invalid("malformed access key id");
+    return raw;
+  }
+}

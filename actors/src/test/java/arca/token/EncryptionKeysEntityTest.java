@@ -1,0 +1,65 @@
+package arca.token;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import arca.proto.token.EncryptionKeyAdded;
+import arca.proto.token.EncryptionKeysSnapshot;
+import arca.testkit.EntityTestKits;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EncryptionKeysEntityTest {
+  private static ActorTestKit testKit;
+
+  @BeforeAll
+  static void startTestKit() {
+    testKit = EntityTestKits.start("EncryptionKeysEntityTest");
+  }
+
+  @AfterAll
+  static void stopTestKit() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void theFirstOfferedKeyIsKeptForGood() {
+    var kit = EventSourcedBehaviorTestKit.create(testKit.system(), new EncryptionKeysEntity("", ""),
+        EntityTestKits.strictSerialization());
+    assertTrue(kit.<EncryptionKeysEntity.State>runCommand(EncryptionKeysEntity.GetKeys::new).reply().keys().isEmpty());
+
+    String key = Secrets.random(32);
+    var first = kit.<EncryptionKeysEntity.State>runCommand(r -> new EncryptionKeysEntity.AddKeyIfNone("k1", key, r));
+    EncryptionKeyAdded added = assertInstanceOf(EncryptionKeyAdded.class, first.event());
+    assertEquals("k1", added.getKid());
+    assertEquals(key, added.getKey());
+
+    var second = kit.<EncryptionKeysEntity.State>runCommand(r -> new EncryptionKeysEntity.AddKeyIfNone("k2", Secrets.random(32), r));
+    assertTrue(second.hasNoEvents(), "a second node's offer loses");
+    assertEquals(List.of("k1"), second.reply().keys().stream().map(EncryptionKeysEntity.Key::kid).toList());
+
+    assertEquals(first.state(), kit.restart().state());
+  }
+
+  @Test
+  void keyMaterialIsNotPrinted() {
+    String key = Secrets.random(32);
+    assertFalse(new EncryptionKeysEntity.Key("k1", key, 1L).toString().contains(key));
+  }
+
+  @Test
+  void snapshotAdapterRoundTripsTheKeys() throws Exception {
+    var adapter = new EncryptionKeysEntity("", "").snapshotAdapter();
+    var state = new EncryptionKeysEntity.State(List.of(new EncryptionKeysEntity.Key("k1", Secrets.random(32), 1L),
+        new EncryptionKeysEntity.Key("k2", Secrets.random(32), 2L)));
+    EncryptionKeysSnapshot stored = assertInstanceOf(EncryptionKeysSnapshot.class, adapter.toJournal(state));
+    assertEquals(state, adapter.fromJournal(EncryptionKeysSnapshot.parseFrom(stored.toByteArray())));
+  }
+}
