@@ -7,6 +7,9 @@ import arca.proto.role.RoleServiceClient;
 import arca.proto.token.GetJwksRequest;
 import arca.proto.token.TokenService;
 import arca.proto.token.TokenServiceClient;
+import arca.proto.tree.CreateFolderRequest;
+import arca.proto.tree.TreeService;
+import arca.proto.tree.TreeServiceClient;
 import arca.proto.user.CreateUserRequest;
 import arca.proto.user.UserService;
 import arca.proto.user.UserServiceClient;
@@ -31,7 +34,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * First-start data, created idempotently through the services' gRPC APIs (so any node may run it, any number of
  * times): the built-in admin role, user "admin" holding it, the token signing key, and the built-in workspaces
- * ({@code common}, {@code personal}; their root folders are created on first use).
+ * ({@code common}, {@code personal}) with the shared one's root folder (personal roots are created on first use).
  */
 final class Bootstrap {
   private static final Logger log = LoggerFactory.getLogger(Bootstrap.class);
@@ -43,6 +46,7 @@ final class Bootstrap {
     UserService users = clients.client(UserService.class, "user", UserServiceClient::create);
     TokenService tokens = clients.client(TokenService.class, "token", TokenServiceClient::create);
     WorkspaceService workspaces = clients.client(WorkspaceService.class, "workspace", WorkspaceServiceClient::create);
+    TreeService tree = clients.client(TreeService.class, "tree", TreeServiceClient::create);
     boolean generated = configuredPassword.isEmpty();
     String password = generated ? randomPassword() : configuredPassword;
     return roles.ensureRole(CreateRoleRequest.newBuilder().setId("admin").setLabel("Administrators")
@@ -63,7 +67,17 @@ final class Bootstrap {
             }))
         .thenCompose(v -> tokens.getJwks(GetJwksRequest.getDefaultInstance()))
         .thenCompose(jwks -> workspaces.ensureBuiltins(EnsureBuiltinsRequest.getDefaultInstance()))
-        .thenAccept(builtins -> { });
+        .thenCompose(builtins -> {
+          // shared roots exist from the start (personal roots are created at each user's first use)
+          CompletionStage<?> roots = java.util.concurrent.CompletableFuture.completedFuture(null);
+          for (var w : builtins.getWorkspacesList()) {
+            if (w.getRoot().getPath().contains("{login}") || w.getRoot().getPath().isEmpty()) continue;
+            roots = roots.thenCompose(x -> tree.createFolder(CreateFolderRequest.newBuilder()
+                .setDatasource(w.getRoot().getDatasource()).setPath(w.getRoot().getPath()).build()));
+          }
+          return roots;
+        })
+        .thenAccept(done -> { });
   }
 
   private static String randomPassword() {

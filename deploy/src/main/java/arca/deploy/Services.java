@@ -11,6 +11,7 @@ import arca.objects.ObjectsModule;
 import arca.tree.TreeModule;
 import arca.user.UserModule;
 import arca.workspace.WorkspaceModule;
+import arca.rest.tree.NodesRoutes;
 import arca.rest.workspace.WorkspaceRoutes;
 
 import java.util.List;
@@ -29,7 +30,7 @@ public final class Services {
       new Service(new RoleModule(), new RoleRoutes()),
       new Service(new TokenModule(), new OidcRoutes()),
       new Service(new WorkspaceModule(), new WorkspaceRoutes()),
-      new Service(new TreeModule(), null),
+      new Service(new TreeModule(), new NodesRoutes()),
       new Service(new ObjectsModule(), null));
 
   public static List<String> names() {

@@ -1,0 +1,328 @@
+package arca.rest.tree;
+
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.server.PathMatchers;
+import akka.http.javadsl.server.Route;
+import arca.proto.objects.ObjectsService;
+import arca.proto.objects.ObjectsServiceClient;
+import arca.proto.tree.ListRequest;
+import arca.proto.tree.ListTrashRequest;
+import arca.proto.tree.MoveRequest;
+import arca.proto.tree.Node;
+import arca.proto.tree.NodeType;
+import arca.proto.tree.PurgeRequest;
+import arca.proto.tree.PutFileRequest;
+import arca.proto.tree.RestoreRequest;
+import arca.proto.tree.SortBy;
+import arca.proto.tree.StatRequest;
+import arca.proto.tree.TrashRequest;
+import arca.proto.tree.TreeService;
+import arca.proto.tree.TreeServiceClient;
+import arca.proto.tree.CreateFolderRequest;
+import arca.proto.workspace.WorkspaceService;
+import arca.proto.workspace.WorkspaceServiceClient;
+import arca.rest.ApiError;
+import arca.rest.Json;
+import arca.rest.RestContext;
+import arca.rest.RestModule;
+import arca.rest.auth.Authenticator;
+import arca.rest.auth.Principal;
+import arca.rest.files.Blobs;
+import arca.rest.files.FileAccess;
+import arca.rest.files.Location;
+import arca.rest.files.RelativePath;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static akka.http.javadsl.server.Directives.*;
+
+/**
+ * arca.rest.tree: the file tree as JSON (Cells' /a/tree), per workspace.
+ * <pre>
+ *   GET    /a/nodes                              the workspaces the caller may use
+ *   GET    /a/nodes/{ws}/{path}                  stat; with ?children: one page of the folder's children
+ *                                                (limit, offset or cursor, sort=name|mtime|size, order=asc|desc,
+ *                                                foldersFirst=true|false, prefix)
+ *   POST   /a/nodes/{ws}/{path}                  create the folder (and missing parents)          201
+ *   POST   /a/nodes/{ws}/{path}?action=copy      copy a file: {"to": "path", "workspace"?: "ws", "overwrite"?}
+ *   PATCH  /a/nodes/{ws}/{path}                  rename or move: {"to": "path", "workspace"?: "ws", "overwrite"?}
+ *   DELETE /a/nodes/{ws}/{path}                  to the recycle bin (the answer carries the entry's uuid)
+ *   GET    /a/trash/{ws}                         the workspace's recycle bin (offset, limit)
+ *   POST   /a/trash/{ws}/{uuid}?action=restore   back to its path, or {"to": "path"}
+ *   DELETE /a/trash/{ws}/{uuid}                  for good, with its bytes
+ * </pre>
+ * Paths are workspace-relative; access follows {@link FileAccess}. Bytes go through /io (S3) and /dav.
+ */
+public final class NodesRoutes implements RestModule {
+  @Override public String name() { return "tree"; }
+  @Override public String prefix() { return "a"; }
+
+  @Override
+  public Route route(RestContext ctx) {
+    TreeService tree = ctx.clients().client(TreeService.class, "tree", TreeServiceClient::create);
+    WorkspaceService workspaces = ctx.clients().client(WorkspaceService.class, "workspace", WorkspaceServiceClient::create);
+    Map<String, ObjectsService> objects = new ConcurrentHashMap<>();
+    Blobs blobs = new Blobs(ds -> objects.computeIfAbsent(ds,
+        d -> ctx.clients().client(ObjectsService.class, "ds-" + d, ObjectsServiceClient::create)));
+    return routes(ctx.auth(), tree, new FileAccess(workspaces, tree), blobs);
+  }
+
+  /** Request bodies. */
+  public record MoveBody(String to, String workspace, Boolean overwrite) {}
+
+  public record RestoreBody(String to) {}
+
+  public static Route routes(Authenticator auth, TreeService tree, FileAccess access, Blobs blobs) {
+    return concat(
+        pathPrefix("nodes", () -> auth.authenticated(p -> nodes(tree, access, blobs, p))),
+        pathPrefix("trash", () -> auth.authenticated(p -> pathPrefix(PathMatchers.segment(), ws -> bin(tree, access, blobs, p, ws)))));
+  }
+
+  private static Route nodes(TreeService tree, FileAccess access, Blobs blobs, Principal p) {
+    Route workspaces = pathEndOrSingleSlash(() -> get(() -> Json.reply(access.visibleWorkspaces(p), StatusCodes.OK,
+        list -> Map.of("items", list.stream().map(ws -> Map.of("workspace", ws, "path", "", "type", "folder")).toList(),
+            "total", list.size()))));
+    Route node = pathPrefix(PathMatchers.segment(), ws -> extractUnmatchedPath(raw -> {
+      String path = decode(raw);
+      return concat(
+          get(() -> parameterOptional("children", children -> children.isPresent()
+              ? listing(tree, access, p, ws, path) : stat(tree, access, p, ws, path))),
+          post(() -> parameterOptional("action", action -> action.isEmpty()
+              ? createFolder(tree, access, p, ws, path)
+              : action.get().equals("copy") ? Json.body(MoveBody.class, b -> copy(tree, access, blobs, p, ws, path, b))
+              : Json.fail(ApiError.badRequest("unknown action '" + action.get() + "' (known: copy)")))),
+          patch(() -> Json.body(MoveBody.class, b -> move(tree, access, p, ws, path, b))),
+          delete(() -> trash(tree, access, p, ws, path)));
+    }));
+    return concat(workspaces, node);
+  }
+
+  private static Route bin(TreeService tree, FileAccess access, Blobs blobs, Principal p, String ws) {
+    Route list = pathEndOrSingleSlash(() -> get(() -> trashList(tree, access, p, ws)));
+    Route entry = path(PathMatchers.segment(), uuid -> concat(
+        post(() -> parameterOptional("action", action -> action.orElse("").equals("restore")
+            ? entity(akka.http.javadsl.unmarshalling.Unmarshaller.entityToString(), text -> restore(tree, access, p, ws, uuid, text))
+            : Json.fail(ApiError.badRequest("unknown action (known: restore)")))),
+        delete(() -> purge(tree, access, blobs, p, ws, uuid))));
+    return concat(list, entry);
+  }
+
+  /** The unmatched path ("/a/b%20c") as a workspace-relative path ("a/b c"). */
+  static String decode(String raw) {
+    String p = raw.startsWith("/") ? raw.substring(1) : raw;
+    if (p.isEmpty()) return "";
+    try {
+      return URI.create("http://x/" + p).getPath().substring(1);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest("the path is not a valid URI path");
+    }
+  }
+
+  static Map<String, Object> json(String workspace, String path, Node n) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("uuid", n.getUuid());
+    m.put("workspace", workspace);
+    m.put("path", path);
+    m.put("name", path.isEmpty() ? workspace : n.getName());
+    m.put("type", n.getType() == NodeType.FOLDER ? "folder" : "file");
+    if (n.getType() == NodeType.FILE) {
+      m.put("size", n.getSize());
+      m.put("etag", n.getEtag());
+      m.put("version", n.getVersion());
+      if (!n.getContentType().isEmpty()) m.put("contentType", n.getContentType());
+    }
+    if (n.getMtime() > 0) m.put("mtime", arca.rest.Times.iso(n.getMtime()));
+    if (n.hasTrash()) {
+      m.put("trashedAt", arca.rest.Times.iso(n.getTrash().getTrashedAt()));
+      m.put("trashedBy", n.getTrash().getTrashedBy());
+    }
+    return m;
+  }
+
+  /** The workspace-relative path of a datasource path under the workspace's root location. */
+  private static String relative(Location root, String datasourcePath) {
+    if (root.path().isEmpty()) return datasourcePath;
+    return datasourcePath.equals(root.path()) ? "" : datasourcePath.substring(root.path().length() + 1);
+  }
+
+  private static Route stat(TreeService tree, FileAccess access, Principal p, String ws, String path) {
+    CompletionStage<Map<String, Object>> stat = access.resolve(p, ws, path).thenCompose(l -> tree.stat(
+        StatRequest.newBuilder().setDatasource(l.datasource()).setPath(l.path()).build()).thenApply(n -> json(ws, path, n)));
+    return Json.reply(stat, StatusCodes.OK, m -> m);
+  }
+
+  private static Route listing(TreeService tree, FileAccess access, Principal p, String ws, String path) {
+    return parameterMap(q -> {
+      ListRequest.Builder req = ListRequest.newBuilder();
+      try {
+        req.setLimit(intParam(q, "limit", 100, 1, 1000)).setOffset(intParam(q, "offset", 0, 0, Integer.MAX_VALUE))
+            .setCursor(q.getOrDefault("cursor", "")).setPrefix(q.getOrDefault("prefix", ""))
+            .setFoldersFirst(!"false".equals(q.getOrDefault("foldersFirst", "true")));
+        req.setSort(switch (q.getOrDefault("sort", "name")) {
+          case "name" -> SortBy.NAME;
+          case "mtime" -> SortBy.MTIME;
+          case "size" -> SortBy.SIZE;
+          default -> throw ApiError.badRequest("sort must be name, mtime or size");
+        });
+        String order = q.getOrDefault("order", "asc");
+        if (!order.equals("asc") && !order.equals("desc")) throw ApiError.badRequest("order must be asc or desc");
+        req.setDescending(order.equals("desc"));
+      } catch (ApiError e) {
+        return Json.fail(e);
+      }
+      CompletionStage<Map<String, Object>> page = access.resolve(p, ws, path).thenCompose(l -> tree.list(
+          req.setDatasource(l.datasource()).setPath(l.path()).build()).thenApply(r -> {
+            Map<String, Object> out = new LinkedHashMap<>(json(ws, path, r.getFolder()));
+            out.put("children", r.getChildrenList().stream()
+                .filter(c -> !FileAccess.hidden(l.path(), c.getName()))
+                .map(c -> json(ws, path.isEmpty() ? c.getName() : path + "/" + c.getName(), c))
+                .toList());
+            out.put("total", r.getTotal());
+            if (!r.getNextCursor().isEmpty()) out.put("nextCursor", r.getNextCursor());
+            return out;
+          }));
+      return Json.reply(page, StatusCodes.OK, m -> m);
+    });
+  }
+
+  private static int intParam(Map<String, String> q, String name, int dflt, int min, int max) {
+    String v = q.get(name);
+    if (v == null) return dflt;
+    try {
+      int i = Integer.parseInt(v);
+      if (i < min || i > max) throw ApiError.badRequest(name + " must be between " + min + " and " + max);
+      return i;
+    } catch (NumberFormatException e) {
+      throw ApiError.badRequest(name + " must be a number");
+    }
+  }
+
+  private static Route createFolder(TreeService tree, FileAccess access, Principal p, String ws, String path) {
+    if (path.isEmpty()) return Json.fail(ApiError.badRequest("a folder needs a path under the workspace"));
+    CompletionStage<Map<String, Object>> created = access.resolve(p, ws, path).thenCompose(l -> tree.createFolder(
+        CreateFolderRequest.newBuilder().setDatasource(l.datasource()).setPath(l.path()).build()).thenApply(n -> json(ws, path, n)));
+    return Json.reply(created, m -> respondWithHeader(akka.http.javadsl.model.headers.Location.create("/a/nodes/" + ws + "/" + path),
+        () -> complete(Json.response(StatusCodes.CREATED, m))));
+  }
+
+  /** Two locations in one datasource (moves and server-side copies never cross datasources). */
+  private record Pair(Location from, Location to) {}
+
+  private static CompletionStage<Pair> pair(FileAccess access, Principal p, String ws, String path, MoveBody b) {
+    if (b.to() == null || b.to().isEmpty()) return CompletableFuture.failedFuture(ApiError.badRequest("missing field 'to' (the target path)"));
+    if (path.isEmpty()) return CompletableFuture.failedFuture(ApiError.badRequest("a workspace root cannot be moved or copied"));
+    String targetWs = b.workspace() == null ? ws : b.workspace();
+    return access.resolve(p, ws, path).thenCompose(from -> access.resolve(p, targetWs, b.to()).thenApply(to -> {
+      if (!from.datasource().equals(to.datasource())) {
+        throw ApiError.badRequest("workspaces '" + ws + "' and '" + targetWs + "' keep their files in different datasources");
+      }
+      return new Pair(from, to);
+    }));
+  }
+
+  private static Route move(TreeService tree, FileAccess access, Principal p, String ws, String path, MoveBody b) {
+    String targetWs = b.workspace() == null ? ws : b.workspace();
+    CompletionStage<Map<String, Object>> moved = pair(access, p, ws, path, b).thenCompose(pr -> tree.move(
+            MoveRequest.newBuilder().setDatasource(pr.from().datasource()).setFrom(pr.from().path()).setTo(pr.to().path())
+                .setOverwrite(Boolean.TRUE.equals(b.overwrite())).build())
+        .thenApply(n -> json(targetWs, String.join("/", RelativePath.segments(b.to())), n)));
+    return Json.reply(moved, StatusCodes.OK, m -> m);
+  }
+
+  private static Route copy(TreeService tree, FileAccess access, Blobs blobs, Principal p, String ws, String path, MoveBody b) {
+    String targetWs = b.workspace() == null ? ws : b.workspace();
+    CompletionStage<Map<String, Object>> copied = pair(access, p, ws, path, b).thenCompose(pr -> tree.stat(
+            StatRequest.newBuilder().setDatasource(pr.from().datasource()).setPath(pr.from().path()).build())
+        .thenCompose(src -> {
+          if (src.getType() != NodeType.FILE) throw ApiError.badRequest("only files can be copied for now");
+          return blobs.copy(pr.from().datasource(), src.getBlobId()).thenCompose(blob -> {
+            PutFileRequest.Builder put = PutFileRequest.newBuilder().setDatasource(pr.to().datasource()).setPath(pr.to().path())
+                .setBlobId(blob.getBlobId()).setSize(blob.getSize()).setEtag(src.getEtag()).setSha256(src.getSha256())
+                .setContentType(src.getContentType());
+            if (!Boolean.TRUE.equals(b.overwrite())) put.setIfNoneMatch(true);
+            return tree.putFile(put.build()).handle((r, e) -> {
+              if (e != null) {
+                blobs.delete(pr.to().datasource(), blob.getBlobId());
+                throw e instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(e);
+              }
+              blobs.delete(pr.to().datasource(), r.getReplacedBlobId());
+              return json(targetWs, String.join("/", RelativePath.segments(b.to())), r.getNode());
+            });
+          });
+        }));
+    return Json.reply(copied, m -> complete(Json.response(StatusCodes.CREATED, m)));
+  }
+
+  private static Route trash(TreeService tree, FileAccess access, Principal p, String ws, String path) {
+    if (path.isEmpty()) return Json.fail(ApiError.badRequest("a workspace root cannot be deleted"));
+    CompletionStage<Map<String, Object>> trashed = access.resolve(p, ws, path).thenCompose(l -> tree.trash(
+        TrashRequest.newBuilder().setDatasource(l.datasource()).setPath(l.path()).setBy(p.login()).build())
+        .thenApply(n -> json(ws, path, n)));
+    return Json.reply(trashed, StatusCodes.OK, m -> m);
+  }
+
+  /** The workspace root as a datasource location, and the bin entries whose original path is under it. */
+  private static Route trashList(TreeService tree, FileAccess access, Principal p, String ws) {
+    return parameterMap(q -> {
+      int offset;
+      int limit;
+      try {
+        offset = intParam(q, "offset", 0, 0, Integer.MAX_VALUE);
+        limit = intParam(q, "limit", 100, 1, 1000);
+      } catch (ApiError e) {
+        return Json.fail(e);
+      }
+      CompletionStage<Map<String, Object>> page = access.resolve(p, ws, "").thenCompose(root -> tree.listTrash(
+              ListTrashRequest.newBuilder().setDatasource(root.datasource()).setPrefix(root.path().isEmpty() ? "" : root.path() + "/")
+                  .setOffset(offset).setLimit(limit).build())
+          .thenApply(r -> Map.of("items", r.getChildrenList().stream()
+              .map(n -> {
+                Map<String, Object> m = json(ws, relative(root, n.getTrash().getOriginalPath()), n);
+                m.put("name", n.getName().equals(n.getUuid()) ? lastSegment(n.getTrash().getOriginalPath()) : n.getName());
+                return m;
+              }).toList(), "total", r.getTotal())));
+      return Json.reply(page, StatusCodes.OK, m -> m);
+    });
+  }
+
+  private static String lastSegment(String path) {
+    return path.substring(path.lastIndexOf('/') + 1);
+  }
+
+  /** A bin entry of this workspace (its original path lies under the caller's root of the workspace). */
+  private static CompletionStage<Node> entry(TreeService tree, Location root, String uuid) {
+    String prefix = root.path().isEmpty() ? "" : root.path() + "/";
+    return tree.listTrash(ListTrashRequest.newBuilder().setDatasource(root.datasource()).setPrefix(prefix).setLimit(5000).build())
+        .thenApply(r -> r.getChildrenList().stream().filter(n -> n.getUuid().equals(uuid)).findFirst()
+            .orElseThrow(() -> ApiError.notFound("no recycle-bin entry '" + uuid + "' in workspace")));
+  }
+
+  private static Route restore(TreeService tree, FileAccess access, Principal p, String ws, String uuid, String body) {
+    Optional<String> to;
+    try {
+      to = body.isBlank() ? Optional.empty() : Optional.ofNullable(Json.MAPPER.readValue(body, RestoreBody.class).to());
+    } catch (java.io.IOException e) {
+      return Json.fail(ApiError.badRequest("the body must be {\"to\": \"path\"} or empty"));
+    }
+    CompletionStage<Map<String, Object>> restored = access.resolve(p, ws, "").thenCompose(root -> entry(tree, root, uuid)
+        .thenCompose(n -> (to.isPresent() ? access.resolve(p, ws, to.get()) : CompletableFuture.completedFuture(
+                new Location(root.datasource(), n.getTrash().getOriginalPath(), ws)))
+            .thenCompose(target -> tree.restore(RestoreRequest.newBuilder().setDatasource(root.datasource()).setUuid(uuid)
+                .setTo(target.path()).build()).thenApply(r -> json(ws, relative(root, target.path()), r)))));
+    return Json.reply(restored, StatusCodes.OK, m -> m);
+  }
+
+  private static Route purge(TreeService tree, FileAccess access, Blobs blobs, Principal p, String ws, String uuid) {
+    CompletionStage<Object> purged = access.resolve(p, ws, "").thenCompose(root -> entry(tree, root, uuid)
+        .thenCompose(n -> tree.purge(PurgeRequest.newBuilder().setDatasource(root.datasource()).setUuid(uuid).build()))
+        .thenCompose(r -> blobs.deleteAll(root.datasource(), r.getBlobIdsList()).thenApply(d -> (Object) r)));
+    return Json.reply(purged, r -> complete(StatusCodes.NO_CONTENT));
+  }
+}
