@@ -34,6 +34,7 @@ public final class S3Errors {
       Map.entry("NotImplemented", 501),
       Map.entry("PreconditionFailed", 412),
       Map.entry("RequestTimeTooSkewed", 403),
+      Map.entry("ServiceUnavailable", 503),
       Map.entry("SignatureDoesNotMatch", 403),
       Map.entry("SlowDown", 503),
       Map.entry("XAmzContentSHA256Mismatch", 400));

@@ -28,6 +28,10 @@ public final class S3Xml {
                        String continuationToken, String nextContinuationToken, String startAfter,
                        boolean urlEncoded, List<ObjectEntry> contents, List<String> commonPrefixes) {}
 
+  /** A ListObjects (version 1) answer; {@code nextMarker} is null unless the answer is truncated. */
+  public record ListV1(String bucket, String prefix, String delimiter, String marker, int maxKeys, boolean truncated,
+                       String nextMarker, boolean urlEncoded, List<ObjectEntry> contents, List<String> commonPrefixes) {}
+
   /** One uploaded part of a multipart upload; {@code etag} without quotes. */
   public record PartEntry(int partNumber, Instant lastModified, String etag, long size) {}
 
@@ -50,6 +54,22 @@ public final class S3Xml {
     return sb.append("</Error>").toString();
   }
 
+  /** ListObjects, version 1 (what s3cmd lists with): Marker and NextMarker instead of continuation tokens. */
+  public static String listObjectsV1(ListV1 r) {
+    boolean url = r.urlEncoded();
+    StringBuilder sb = open(256 + 200 * r.contents().size(), "ListBucketResult");
+    element(sb, "Name", r.bucket());
+    element(sb, "Prefix", keyText(r.prefix() == null ? "" : r.prefix(), url));
+    element(sb, "Marker", keyText(r.marker() == null ? "" : r.marker(), url));
+    element(sb, "MaxKeys", Integer.toString(r.maxKeys()));
+    element(sb, "Delimiter", r.delimiter() == null ? null : keyText(r.delimiter(), url));
+    element(sb, "IsTruncated", Boolean.toString(r.truncated()));
+    element(sb, "NextMarker", r.nextMarker() == null ? null : keyText(r.nextMarker(), url));
+    element(sb, "EncodingType", url ? "url" : null);
+    entries(sb, r.contents(), r.commonPrefixes(), url);
+    return close(sb, "ListBucketResult");
+  }
+
   public static String listObjectsV2(ListV2 r) {
     boolean url = r.urlEncoded();
     StringBuilder sb = open(256 + 200 * r.contents().size(), "ListBucketResult");
@@ -63,7 +83,12 @@ public final class S3Xml {
     element(sb, "NextContinuationToken", r.nextContinuationToken());
     element(sb, "StartAfter", r.startAfter() == null ? null : keyText(r.startAfter(), url));
     element(sb, "EncodingType", url ? "url" : null);
-    for (ObjectEntry o : r.contents()) {
+    entries(sb, r.contents(), r.commonPrefixes(), url);
+    return close(sb, "ListBucketResult");
+  }
+
+  private static void entries(StringBuilder sb, List<ObjectEntry> contents, List<String> commonPrefixes, boolean url) {
+    for (ObjectEntry o : contents) {
       sb.append("<Contents>");
       element(sb, "Key", keyText(o.key(), url));
       element(sb, "LastModified", timestamp(o.lastModified()));
@@ -72,12 +97,11 @@ public final class S3Xml {
       element(sb, "StorageClass", "STANDARD");
       sb.append("</Contents>");
     }
-    for (String p : r.commonPrefixes()) {
+    for (String p : commonPrefixes) {
       sb.append("<CommonPrefixes>");
       element(sb, "Prefix", keyText(p, url));
       sb.append("</CommonPrefixes>");
     }
-    return close(sb, "ListBucketResult");
   }
 
   /** ListBuckets: the gateway has the one bucket {@code io}. */

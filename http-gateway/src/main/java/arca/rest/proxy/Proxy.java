@@ -28,6 +28,7 @@ import static akka.http.javadsl.server.Directives.*;
  *   /readyz            node is a cluster member, services bound, bootstrap done
  *   /a/...             REST (JSON), Bearer JWT            (RestModule prefix "a")
  *   /oidc/...          OAuth2 token/revoke, discovery, JWKS (RestModule prefix "oidc")
+ *   /io/...            S3-compatible bytes gateway, bucket "io" (RestModule prefix "io"; S3 XML errors, its own handlers)
  *                      (a module may bring parts under other prefixes: {@link WithParts})
  *   anything else      404 (every rejection becomes a JSON error: 404, 405, 415 ...)
  * </pre>
@@ -35,7 +36,7 @@ import static akka.http.javadsl.server.Directives.*;
  */
 public final class Proxy {
   private static final Logger log = LoggerFactory.getLogger(Proxy.class);
-  public static final List<String> PREFIXES = List.of("a", "oidc");
+  public static final List<String> PREFIXES = List.of("a", "oidc", "io");
 
   private Proxy() {}
 

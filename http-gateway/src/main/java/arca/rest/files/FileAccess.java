@@ -1,0 +1,139 @@
+package arca.rest.files;
+
+import akka.http.javadsl.model.StatusCodes;
+import arca.proto.tree.CreateFolderRequest;
+import arca.proto.tree.TreeService;
+import arca.proto.workspace.GetWorkspaceRequest;
+import arca.proto.workspace.ListWorkspacesRequest;
+import arca.proto.workspace.Workspace;
+import arca.proto.workspace.WorkspaceService;
+import arca.rest.ApiError;
+import arca.rest.auth.Principal;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Resolves what a caller addresses, (workspace slug, path relative to the workspace root), to a {@link Location}
+ * in a datasource, for every byte-serving face of the gateway (/io now, /a/nodes later). It validates the path
+ * ({@link RelativePath}), applies the access rule ({@link #mayAccess}), replaces {@code {login}} in the workspace
+ * root, and creates a personal root folder the first time it is used. A workspace the caller may not use is
+ * answered exactly like a missing one (404), so that its existence does not leak.
+ *
+ * <p>The datasource-root folder {@value #UPLOADS} holds the staging state of multipart uploads: no path may reach
+ * it, and listings of a datasource root leave it out ({@link #hidden}).
+ */
+public final class FileAccess {
+  /** A workspace root path's placeholder for the caller's login. */
+  public static final String LOGIN = "{login}";
+  /** The hidden folder at each datasource root where multipart uploads keep their parts. */
+  public static final String UPLOADS = ".uploads";
+  /** Workspaces every user may use until the ACL service exists. */
+  public static final Set<String> OPEN_TO_USERS = Set.of("common", "personal");
+
+  private static final int KNOWN_ROOTS_MAX = 10_000;
+  private static final int WORKSPACE_PAGE = 1000;
+
+  private final WorkspaceService workspaces;
+  private final TreeService tree;
+  /** Personal roots ("datasource/path") known to exist, so that only their first use costs a CreateFolder. */
+  private final Set<String> knownRoots = ConcurrentHashMap.newKeySet();
+
+  public FileAccess(WorkspaceService workspaces, TreeService tree) {
+    this.workspaces = workspaces;
+    this.tree = tree;
+  }
+
+  /**
+   * The access rule until the ACL service exists (ACLs per node, role and workspace replace this method): admins
+   * may read and write every workspace; other users may read and write {@code common} and {@code personal} (which
+   * resolves to their own root); any other workspace is invisible to them.
+   */
+  public static boolean mayAccess(Principal caller, String workspace) {
+    return caller.isAdmin() || OPEN_TO_USERS.contains(workspace);
+  }
+
+  /** Whether a child of a listed folder is hidden from every client (the multipart staging folder at a root). */
+  public static boolean hidden(String folderPath, String childName) {
+    return folderPath.isEmpty() && childName.equals(UPLOADS);
+  }
+
+  /**
+   * Where {@code path} of {@code workspace} lives for {@code caller}. Fails with an {@link ApiError}: 400
+   * ({@link RelativePath#INVALID_PATH}) for a malformed or reserved path, 404 for a workspace that is missing or
+   * not the caller's to use; service failures as they come.
+   */
+  public CompletionStage<Location> resolve(Principal caller, String workspace, String path) {
+    List<String> segments;
+    try {
+      segments = RelativePath.segments(path);
+    } catch (ApiError e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (!mayAccess(caller, workspace)) return CompletableFuture.failedFuture(noWorkspace(workspace));
+    return workspaces.getWorkspace(GetWorkspaceRequest.newBuilder().setSlug(workspace).build())
+        .exceptionally(e -> {
+          Status.Code code = code(e);
+          if (code == Status.Code.NOT_FOUND || code == Status.Code.INVALID_ARGUMENT) throw noWorkspace(workspace);
+          throw e instanceof CompletionException c ? c : new CompletionException(e);
+        })
+        .thenCompose(w -> {
+          String root = w.getRoot().getPath();
+          boolean personal = root.contains(LOGIN);
+          String resolvedRoot = root.replace(LOGIN, caller.login());
+          String full = resolvedRoot.isEmpty() ? path : path.isEmpty() ? resolvedRoot : resolvedRoot + "/" + path;
+          if (full.equals(UPLOADS) || full.startsWith(UPLOADS + "/")) {
+            throw new ApiError(StatusCodes.BAD_REQUEST, RelativePath.INVALID_PATH, "'" + UPLOADS + "' is reserved");
+          }
+          Location location = new Location(w.getRoot().getDatasource(), full, workspace);
+          return personal ? ensureRoot(location.datasource(), resolvedRoot).thenApply(x -> location)
+              : CompletableFuture.completedFuture(location);
+        });
+  }
+
+  /** The workspaces the caller may use, in slug order (for the top level of a listing). */
+  public CompletionStage<List<String>> visibleWorkspaces(Principal caller) {
+    if (!caller.isAdmin()) return CompletableFuture.completedFuture(OPEN_TO_USERS.stream().sorted().toList());
+    return allWorkspaces(0, new ArrayList<>());
+  }
+
+  private CompletionStage<List<String>> allWorkspaces(int offset, List<String> into) {
+    return workspaces.listWorkspaces(ListWorkspacesRequest.newBuilder().setOffset(offset).setLimit(WORKSPACE_PAGE).build())
+        .thenCompose(page -> {
+          page.getWorkspacesList().stream().map(Workspace::getSlug).forEach(into::add);
+          int next = offset + page.getWorkspacesCount();
+          if (page.getWorkspacesCount() == 0 || next >= page.getTotal()) {
+            return CompletableFuture.completedFuture(into.stream().sorted().distinct().toList());
+          }
+          return allWorkspaces(next, into);
+        });
+  }
+
+  private CompletionStage<Void> ensureRoot(String datasource, String root) {
+    String key = datasource + "/" + root;
+    if (knownRoots.contains(key)) return CompletableFuture.completedFuture(null);
+    return tree.createFolder(CreateFolderRequest.newBuilder().setDatasource(datasource).setPath(root).build())
+        .thenAccept(node -> {
+          if (knownRoots.size() >= KNOWN_ROOTS_MAX) knownRoots.clear();
+          knownRoots.add(key);
+        });
+  }
+
+  private static ApiError noWorkspace(String workspace) {
+    return ApiError.notFound("no workspace '" + RelativePath.printable(workspace) + "'");
+  }
+
+  private static Status.Code code(Throwable e) {
+    Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    if (t instanceof StatusRuntimeException s) return s.getStatus().getCode();
+    if (t instanceof akka.grpc.GrpcServiceException g) return g.getStatus().getCode();
+    return Status.Code.UNKNOWN;
+  }
+}

@@ -1,0 +1,111 @@
+package arca.rest.io;
+
+import akka.http.javadsl.model.HttpRequest;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One request to the {@code /io} gateway, addressed path-style: {@code /io} (the service), {@code /io/io} (the
+ * bucket) or {@code /io/io/<key>} (an object). {@code rawPath} and {@code rawQuery} are exactly as sent (what a
+ * signature covers); the key and the query parameters are decoded ({@code +} is a plus in the path and a space in
+ * the query, as S3 reads them). {@code bucket} is null at the service level, {@code key} null at the bucket level.
+ */
+public record S3Call(String method, String rawPath, String rawQuery, String bucket, String key,
+                     Map<String, String> params) {
+  public static final String BUCKET = "io";
+  /** S3's limit on a key: 1024 bytes of UTF-8. */
+  public static final int MAX_KEY_BYTES = 1024;
+  /** The header Akka HTTP adds with the request target as sent, when raw-request-uri-header is on. */
+  static final String RAW_REQUEST_URI = "Raw-Request-URI";
+
+  public boolean has(String param) { return params.containsKey(param); }
+
+  public Optional<String> param(String name) { return Optional.ofNullable(params.get(name)); }
+
+  /** The path S3 names in error documents. */
+  public String resource() {
+    return bucket == null ? "/" : key == null ? "/" + bucket : "/" + bucket + "/" + key;
+  }
+
+  /**
+   * Reads the request target: from the {@code Raw-Request-URI} header when Akka HTTP adds it, else from the parsed
+   * URI, whose path Akka re-encodes (a signature made over another spelling still verifies when the decoded path
+   * is the same: see {@link SigV4}).
+   */
+  public static S3Call of(HttpRequest request) {
+    String target = request.getHeader(RAW_REQUEST_URI).map(h -> h.value())
+        .orElseGet(() -> request.getUri().path() + request.getUri().rawQueryString().map(q -> "?" + q).orElse(""));
+    int q = target.indexOf('?');
+    String rawPath = q < 0 ? target : target.substring(0, q);
+    String rawQuery = q < 0 ? "" : target.substring(q + 1);
+    if (rawPath.startsWith("http://") || rawPath.startsWith("https://")) {
+      int slash = rawPath.indexOf('/', rawPath.indexOf("//") + 2);
+      rawPath = slash < 0 ? "/" : rawPath.substring(slash);
+    }
+    String method = request.method().value();
+    if (!rawPath.equals("/io") && !rawPath.startsWith("/io/")) throw new S3Exception("InvalidURI", "not an /io path");
+    String rest = rawPath.substring(3);
+    if (rest.isEmpty() || rest.equals("/")) return new S3Call(method, rawPath, rawQuery, null, null, params(rawQuery));
+    int slash = rest.indexOf('/', 1);
+    String bucket = decode(slash < 0 ? rest.substring(1) : rest.substring(1, slash), false);
+    if (!bucket.equals(BUCKET)) throw new S3Exception("NoSuchBucket", "The specified bucket does not exist");
+    String rawKey = slash < 0 ? "" : rest.substring(slash + 1);
+    String key = rawKey.isEmpty() ? null : decode(rawKey, false);
+    if (key != null && key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
+      throw new S3Exception("KeyTooLongError", "Your key is too long");
+    }
+    return new S3Call(method, rawPath, rawQuery, bucket, key, params(rawQuery));
+  }
+
+  private static Map<String, String> params(String rawQuery) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (rawQuery.isEmpty()) return out;
+    for (String pair : rawQuery.split("&")) {
+      if (pair.isEmpty()) continue;
+      int eq = pair.indexOf('=');
+      String name = decode(eq < 0 ? pair : pair.substring(0, eq), true);
+      out.putIfAbsent(name, eq < 0 ? "" : decode(pair.substring(eq + 1), true));
+    }
+    return out;
+  }
+
+  /** Percent-decoding into strict UTF-8; InvalidURI for a bad escape or bytes that are not UTF-8. */
+  static String decode(String raw, boolean plusIsSpace) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '%') {
+        int hi = i + 1 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
+        int lo = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 2), 16) : -1;
+        if (hi < 0 || lo < 0) throw badUri();
+        bytes.write(hi << 4 | lo);
+        i += 2;
+      } else if (c == '+' && plusIsSpace) {
+        bytes.write(' ');
+      } else if (c < 0x80) {
+        bytes.write(c);
+      } else {
+        int end = Character.isHighSurrogate(c) && i + 1 < raw.length() ? i + 2 : i + 1;
+        bytes.writeBytes(raw.substring(i, end).getBytes(StandardCharsets.UTF_8));
+        i = end - 1;
+      }
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+    } catch (CharacterCodingException e) {
+      throw badUri();
+    }
+  }
+
+  private static S3Exception badUri() {
+    return new S3Exception("InvalidURI", "Couldn't parse the specified URI: bad percent-encoding or not UTF-8");
+  }
+}

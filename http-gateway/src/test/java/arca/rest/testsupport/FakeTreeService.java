@@ -1,0 +1,264 @@
+package arca.rest.testsupport;
+
+import arca.proto.tree.CreateFolderRequest;
+import arca.proto.tree.ListRequest;
+import arca.proto.tree.ListResponse;
+import arca.proto.tree.ListTrashRequest;
+import arca.proto.tree.MoveRequest;
+import arca.proto.tree.Node;
+import arca.proto.tree.NodeType;
+import arca.proto.tree.PurgeRequest;
+import arca.proto.tree.PurgeResponse;
+import arca.proto.tree.PutFileRequest;
+import arca.proto.tree.PutFileResponse;
+import arca.proto.tree.RemoveRequest;
+import arca.proto.tree.RestoreRequest;
+import arca.proto.tree.StatRequest;
+import arca.proto.tree.TrashRequest;
+import arca.proto.tree.TreeService;
+import io.grpc.Status;
+
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+/**
+ * In-memory tree service with the real one's contract for what the gateway calls: paths validated as the tree
+ * does (INVALID_ARGUMENT), NOT_FOUND, FAILED_PRECONDITION for a file where a folder is needed or a failed
+ * condition, ALREADY_EXISTS for a file/folder clash; listings in name order (NFC keys) with prefix, start_after and
+ * "k:" cursors; PutFile creating parents and returning the replaced blob; Trash then Purge returning the blobs of a
+ * whole folder. Move, ListTrash and Restore answer UNIMPLEMENTED: the gateway's /io routes never call them.
+ */
+public final class FakeTreeService implements TreeService {
+  private static final Pattern DATASOURCE = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+  /** Children of each folder by name key; the key of a folder is datasource + "\0" + path. */
+  private final Map<String, TreeMap<String, Node>> folders = new HashMap<>();
+  private final Map<String, List<String>> trash = new HashMap<>();
+  /** Every List call received. */
+  public final AtomicInteger lists = new AtomicInteger();
+  /** When set, every call fails with this status (a service that is down). */
+  public volatile Status down;
+
+  private static String folderKey(String ds, String path) { return ds + "\0" + path; }
+
+  private static String key(String name) { return Normalizer.normalize(name, Normalizer.Form.NFC); }
+
+  /** The validated segments of a path (a leading or trailing '/' tolerated, as the tree does). */
+  private static List<String> segments(String ds, String path) {
+    if (!DATASOURCE.matcher(ds).matches()) throw Status.INVALID_ARGUMENT.withDescription("bad datasource").asRuntimeException();
+    String p = path.startsWith("/") ? path.substring(1) : path;
+    if (p.endsWith("/")) p = p.substring(0, p.length() - 1);
+    if (p.isEmpty()) return List.of();
+    List<String> out = List.of(p.split("/", -1));
+    for (String s : out) {
+      if (s.isEmpty() || s.equals(".") || s.equals("..") || s.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+        throw Status.INVALID_ARGUMENT.withDescription("invalid path '" + path + "'").asRuntimeException();
+      }
+    }
+    return out;
+  }
+
+  private TreeMap<String, Node> root(String ds) {
+    return folders.computeIfAbsent(folderKey(ds, ""), k -> new TreeMap<>());
+  }
+
+  /** The children map of the folder at segments, creating missing folders when asked; null when missing. */
+  private TreeMap<String, Node> folder(String ds, List<String> segs, boolean create) {
+    TreeMap<String, Node> at = root(ds);
+    for (int i = 0; i < segs.size(); i++) {
+      String path = String.join("/", segs.subList(0, i + 1));
+      Node n = at.get(key(segs.get(i)));
+      if (n == null) {
+        if (!create) throw Status.NOT_FOUND.withDescription("'" + path + "' not found").asRuntimeException();
+        n = Node.newBuilder().setUuid(UUID.randomUUID().toString()).setDatasource(ds).setPath(path).setName(segs.get(i))
+            .setType(NodeType.FOLDER).setMtime(System.currentTimeMillis()).build();
+        at.put(key(segs.get(i)), n);
+        folders.put(folderKey(ds, path), new TreeMap<>());
+      } else if (n.getType() != NodeType.FOLDER) {
+        throw Status.FAILED_PRECONDITION.withDescription("'" + path + "' is a file, not a folder").asRuntimeException();
+      }
+      at = folders.get(folderKey(ds, path));
+    }
+    return at;
+  }
+
+  private <T> CompletionStage<T> run(java.util.function.Supplier<T> body) {
+    if (down != null) return Failures.failed(down);
+    try {
+      synchronized (this) {
+        return Failures.async(body.get());
+      }
+    } catch (io.grpc.StatusRuntimeException e) {
+      return Failures.failed(e.getStatus());
+    }
+  }
+
+  private Node find(String ds, List<String> segs) {
+    if (segs.isEmpty()) return Node.newBuilder().setUuid("root").setDatasource(ds).setType(NodeType.FOLDER).build();
+    Node n = folder(ds, segs.subList(0, segs.size() - 1), false).get(key(segs.get(segs.size() - 1)));
+    if (n == null) throw Status.NOT_FOUND.withDescription("'" + String.join("/", segs) + "' not found").asRuntimeException();
+    return n;
+  }
+
+  @Override
+  public CompletionStage<Node> stat(StatRequest in) {
+    return run(() -> find(in.getDatasource(), segments(in.getDatasource(), in.getPath())));
+  }
+
+  @Override
+  public CompletionStage<ListResponse> list(ListRequest in) {
+    lists.incrementAndGet();
+    return run(() -> {
+      List<String> segs = segments(in.getDatasource(), in.getPath());
+      Node self = find(in.getDatasource(), segs);
+      if (self.getType() != NodeType.FOLDER) {
+        throw Status.FAILED_PRECONDITION.withDescription("'" + in.getPath() + "' is a file, not a folder").asRuntimeException();
+      }
+      int limit = in.getLimit() == 0 ? 1000 : in.getLimit();
+      if (limit < 1 || limit > 5000) throw Status.INVALID_ARGUMENT.withDescription("limit must be 1-5000").asRuntimeException();
+      NavigableMap<String, Node> view = folder(in.getDatasource(), segs, false);
+      if (!in.getPrefix().isEmpty()) view = view.subMap(key(in.getPrefix()), true, key(in.getPrefix()) + Character.MAX_VALUE, false);
+      long total = view.size();
+      String after = in.getCursor().startsWith("k:") ? in.getCursor().substring(2)
+          : in.getStartAfter().isEmpty() ? null : key(in.getStartAfter());
+      if (after != null) view = view.tailMap(after, false);
+      ListResponse.Builder out = ListResponse.newBuilder().setFolder(self).setTotal(total);
+      String last = null;
+      for (Map.Entry<String, Node> e : view.entrySet()) {
+        if (out.getChildrenCount() == limit) {
+          out.setNextCursor("k:" + last);
+          break;
+        }
+        out.addChildren(e.getValue());
+        last = e.getKey();
+      }
+      return out.build();
+    });
+  }
+
+  @Override
+  public CompletionStage<Node> createFolder(CreateFolderRequest in) {
+    return run(() -> {
+      List<String> segs = segments(in.getDatasource(), in.getPath());
+      if (!segs.isEmpty()) {
+        Node existing = folder(in.getDatasource(), segs.subList(0, segs.size() - 1), true).get(key(segs.get(segs.size() - 1)));
+        if (existing != null && existing.getType() != NodeType.FOLDER) {
+          throw Status.ALREADY_EXISTS.withDescription("'" + in.getPath() + "' is a file, not a folder").asRuntimeException();
+        }
+      }
+      folder(in.getDatasource(), segs, true);
+      return find(in.getDatasource(), segs);
+    });
+  }
+
+  @Override
+  public CompletionStage<PutFileResponse> putFile(PutFileRequest in) {
+    return run(() -> {
+      List<String> segs = segments(in.getDatasource(), in.getPath());
+      if (segs.isEmpty()) throw Status.INVALID_ARGUMENT.withDescription("a file needs a name").asRuntimeException();
+      if (in.getBlobId().isEmpty()) throw Status.INVALID_ARGUMENT.withDescription("blob_id is required").asRuntimeException();
+      TreeMap<String, Node> parent = folder(in.getDatasource(), segs.subList(0, segs.size() - 1), true);
+      String name = segs.get(segs.size() - 1);
+      Node existing = parent.get(key(name));
+      if (existing != null && existing.getType() == NodeType.FOLDER) {
+        throw Status.ALREADY_EXISTS.withDescription("'" + name + "' is a folder").asRuntimeException();
+      }
+      if (in.getIfNoneMatch() && existing != null) throw Status.FAILED_PRECONDITION.withDescription("exists").asRuntimeException();
+      if (in.hasIfMatch() && (existing == null || !etagMatches(in.getIfMatch(), existing.getEtag()))) {
+        throw Status.FAILED_PRECONDITION.withDescription("the current version does not match If-Match").asRuntimeException();
+      }
+      Node n = Node.newBuilder().setUuid(existing == null ? UUID.randomUUID().toString() : existing.getUuid())
+          .setDatasource(in.getDatasource()).setPath(String.join("/", segs)).setName(name).setType(NodeType.FILE)
+          .setSize(in.getSize()).setEtag(in.getEtag()).setMtime(in.getMtime() == 0 ? System.currentTimeMillis() : in.getMtime())
+          .setVersion(existing == null ? 1 : existing.getVersion() + 1).setBlobId(in.getBlobId()).setSha256(in.getSha256())
+          .setContentType(in.getContentType()).build();
+      parent.put(key(name), n);
+      return PutFileResponse.newBuilder().setNode(n).setReplacedBlobId(existing == null ? "" : existing.getBlobId()).build();
+    });
+  }
+
+  private static boolean etagMatches(String condition, String etag) {
+    if (condition.trim().equals("*")) return true;
+    for (String one : condition.split(",")) {
+      if (one.trim().replaceFirst("^W/", "").replace("\"", "").equals(etag)) return true;
+    }
+    return false;
+  }
+
+  @Override
+  public CompletionStage<PurgeResponse> remove(RemoveRequest in) {
+    return run(() -> {
+      List<String> segs = segments(in.getDatasource(), in.getPath());
+      if (segs.isEmpty()) throw Status.INVALID_ARGUMENT.withDescription("the root cannot be removed").asRuntimeException();
+      Node n = find(in.getDatasource(), segs);
+      if (n.getType() == NodeType.FOLDER) throw Status.FAILED_PRECONDITION.withDescription("is a folder").asRuntimeException();
+      if (in.hasIfMatch() && !etagMatches(in.getIfMatch(), n.getEtag())) {
+        throw Status.FAILED_PRECONDITION.withDescription("the current version does not match If-Match").asRuntimeException();
+      }
+      folder(in.getDatasource(), segs.subList(0, segs.size() - 1), false).remove(key(n.getName()));
+      return PurgeResponse.newBuilder().addBlobIds(n.getBlobId()).setFiles(1).build();
+    });
+  }
+
+  @Override
+  public CompletionStage<Node> trash(TrashRequest in) {
+    return run(() -> {
+      List<String> segs = segments(in.getDatasource(), in.getPath());
+      if (segs.isEmpty()) throw Status.INVALID_ARGUMENT.withDescription("the root cannot be deleted").asRuntimeException();
+      Node n = find(in.getDatasource(), segs);
+      List<String> blobs = new ArrayList<>();
+      detach(in.getDatasource(), n, blobs);
+      folder(in.getDatasource(), segs.subList(0, segs.size() - 1), false).remove(key(n.getName()));
+      trash.put(in.getDatasource() + "\0" + n.getUuid(), blobs);
+      return n;
+    });
+  }
+
+  /** Collects the blobs under a node and forgets its folders. */
+  private void detach(String ds, Node n, List<String> blobs) {
+    if (n.getType() != NodeType.FOLDER) {
+      blobs.add(n.getBlobId());
+      return;
+    }
+    TreeMap<String, Node> children = folders.remove(folderKey(ds, n.getPath()));
+    if (children != null) children.values().forEach(c -> detach(ds, c, blobs));
+  }
+
+  @Override
+  public CompletionStage<PurgeResponse> purge(PurgeRequest in) {
+    return run(() -> {
+      List<String> blobs = trash.remove(in.getDatasource() + "\0" + in.getUuid());
+      if (blobs == null) throw Status.NOT_FOUND.withDescription("no trash entry " + in.getUuid()).asRuntimeException();
+      return PurgeResponse.newBuilder().addAllBlobIds(blobs).build();
+    });
+  }
+
+  /** Recycle-bin entries not purged yet. */
+  public synchronized int trashed() {
+    return trash.size();
+  }
+
+  @Override
+  public CompletionStage<Node> move(MoveRequest in) {
+    return Failures.failed(Status.UNIMPLEMENTED);
+  }
+
+  @Override
+  public CompletionStage<ListResponse> listTrash(ListTrashRequest in) {
+    return Failures.failed(Status.UNIMPLEMENTED);
+  }
+
+  @Override
+  public CompletionStage<Node> restore(RestoreRequest in) {
+    return Failures.failed(Status.UNIMPLEMENTED);
+  }
+}
