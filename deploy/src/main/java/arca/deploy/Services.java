@@ -11,6 +11,7 @@ import arca.objects.ObjectsModule;
 import arca.tree.TreeModule;
 import arca.user.UserModule;
 import arca.workspace.WorkspaceModule;
+import arca.rest.io.S3Routes;
 import arca.rest.tree.NodesRoutes;
 import arca.rest.workspace.WorkspaceRoutes;
 
@@ -31,7 +32,7 @@ public final class Services {
       new Service(new TokenModule(), new OidcRoutes()),
       new Service(new WorkspaceModule(), new WorkspaceRoutes()),
       new Service(new TreeModule(), new NodesRoutes()),
-      new Service(new ObjectsModule(), null));
+      new Service(new ObjectsModule(), new S3Routes()));
 
   public static List<String> names() {
     return ALL.stream().map(Service::name).toList();

@@ -26,6 +26,7 @@ import static akka.http.javadsl.server.Directives.*;
  * <pre>
  *   /healthz           process is up
  *   /readyz            node is a cluster member, services bound, bootstrap done
+ *   /a/openapi.json    the OpenAPI 3 description of the REST API (public)
  *   /a/...             REST (JSON), Bearer JWT            (RestModule prefix "a")
  *   /oidc/...          OAuth2 token/revoke, discovery, JWKS (RestModule prefix "oidc")
  *   /io/...            S3-compatible bytes gateway, bucket "io" (RestModule prefix "io"; S3 XML errors, its own handlers)
@@ -62,6 +63,7 @@ public final class Proxy {
     }
     Route table = concat(
         path("healthz", () -> complete(Json.response(StatusCodes.OK, Map.of("status", "ok")))),
+        path(akka.http.javadsl.server.PathMatchers.segment("a").slash("openapi.json"), OpenApi::route),
         path("readyz", () -> extractRequest(r -> ready.getAsBoolean()
             ? complete(Json.response(StatusCodes.OK, Map.of("status", "ready")))
             : complete(Json.response(StatusCodes.SERVICE_UNAVAILABLE, Map.of("status", "starting"))))),

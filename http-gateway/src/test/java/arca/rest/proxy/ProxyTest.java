@@ -47,6 +47,23 @@ class ProxyTest {
   }
 
   @Test
+  void theOpenApiDocumentIsServedAndNamesTheRoutes() {
+    Resp r = gw.get("/a/openapi.json", null);
+    assertEquals(200, r.status(), r::toString);
+    assertTrue(r.contentType().startsWith("application/json"), r.contentType());
+    assertEquals("3.0.3", r.json().path("openapi").asText());
+    var paths = r.json().path("paths");
+    for (String route : java.util.List.of("/oidc/oauth2/token", "/a/users", "/a/users/{login}", "/a/roles/{id}",
+        "/a/workspaces", "/a/workspaces/{slug}", "/a/nodes/{ws}/{path}", "/a/trash/{ws}/{uuid}", "/a/access-keys")) {
+      assertTrue(paths.has(route), () -> "the OpenAPI document lacks " + route);
+    }
+    paths.fields().forEachRemaining(e -> e.getValue().fields().forEachRemaining(op -> {
+      if (op.getKey().equals("parameters")) return;
+      assertTrue(op.getValue().has("responses"), () -> e.getKey() + " " + op.getKey() + " has no responses");
+    }));
+  }
+
+  @Test
   void healthzIsAlways200() {
     Resp r = gw.get("/healthz", null);
     assertEquals(200, r.status());
