@@ -24,8 +24,9 @@ import java.util.function.Function;
 
 /**
  * The bytes of files, through the objects service of the datasource that holds them: uploads and downloads stream
- * in constant memory (one chunk of at most {@value #MAX_CHUNK} bytes in flight per gRPC message), deletes are best
- * effort (a blob left behind costs space, never correctness: the index no longer names it).
+ * in constant memory (upload chunks that arrive while the service is busy are joined, up to {@value #MAX_CHUNK}
+ * bytes per gRPC message), deletes are best effort (a blob left behind costs space, never correctness: the index no
+ * longer names it).
  */
 public final class Blobs {
   private static final Logger log = LoggerFactory.getLogger(Blobs.class);
@@ -59,7 +60,8 @@ public final class Blobs {
     if (expected.md5() != null) header.setExpectedMd5(expected.md5());
     if (expected.sha256Hex() != null) header.setExpectedSha256(expected.sha256Hex());
     Source<WriteRequest, NotUsed> messages = Source.single(WriteRequest.newBuilder().setHeader(header).build())
-        .concat(bytes.mapConcat(Blobs::split)
+        .concat(bytes.batchWeighted(MAX_CHUNK, chunk -> (long) chunk.size(), chunk -> chunk, ByteString::concat)
+            .mapConcat(Blobs::split)
             .map(chunk -> WriteRequest.newBuilder().setChunk(UnsafeByteOperations.unsafeWrap(chunk.toArrayUnsafe())).build()));
     return of(datasource).write(messages);
   }

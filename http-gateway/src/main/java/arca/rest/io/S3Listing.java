@@ -177,13 +177,7 @@ final class S3Listing {
     String names = rest.substring(last + 1);
     String key = S3Key.folderPrefix(workspace, folder);
     if (before(key, q.after())) return CompletableFuture.completedFuture(null);
-    CompletionStage<Location> loc;
-    try {
-      loc = access.resolve(caller, workspace, folder);
-    } catch (RuntimeException e) {
-      loc = CompletableFuture.failedFuture(e);
-    }
-    return orNothing(loc.thenCompose(l -> q.delimited()
+    return orNothing(access.resolve(caller, workspace, folder).thenCompose(l -> q.delimited()
         ? folderPage(l, key, names, startAfter(key, q.after()), "", w)
         : walk(l, key, names, q.after(), w)));
   }

@@ -38,8 +38,8 @@ import static akka.http.javadsl.server.Directives.*;
  * arca.rest.io: the S3-compatible bytes gateway under {@code /io/}, path style, one bucket {@code io} whose keys are
  * {@code <workspace>/<path>}. This class reads the request ({@link S3Call}), authenticates it ({@link S3Auth}) and
  * hands it to the objects, listing or multipart part. Every answer, errors and rejections included, is S3's: an XML
- * error document with S3's code and status, never the proxy's JSON. Bodies stream without the server's size limit
- * and without its request timeout (an upload takes as long as it takes; the idle timeout still applies).
+ * error document with S3's code and status, never the proxy's JSON. Bodies stream without the server's size limit,
+ * and uploads run without its request timeout (an upload takes as long as it takes; the idle timeout still applies).
  */
 public final class S3Routes implements RestModule {
   /** Bucket subresources the gateway does not implement (answered NotImplemented, not as a listing). */
@@ -74,12 +74,21 @@ public final class S3Routes implements RestModule {
       return respondWithHeader(RawHeader.create("x-amz-request-id", requestId), () ->
           handleExceptions(exceptions(request, requestId), () ->
               handleRejections(rejections(request, requestId), () ->
-                  withoutSizeLimit(() -> withoutRequestTimeout(() -> extractRequest(req -> {
+                  withoutSizeLimit(() -> uploadsUntimed(request, () -> extractRequest(req -> {
                     S3Call call = S3Call.of(req);
                     return completeWithFuture(s3Auth.authenticate(req, call)
                         .thenCompose(caller -> parts.dispatch(caller, req, call)));
                   }))))));
     });
+  }
+
+  /**
+   * PUT and POST answer once the whole body is in (and a multipart complete once the parts are composed): they run
+   * without the server's request timeout. Other requests keep it; a download's bytes flow after its answer began.
+   */
+  private static Route uploadsUntimed(HttpRequest request, java.util.function.Supplier<Route> inner) {
+    String method = request.method().value();
+    return method.equals("PUT") || method.equals("POST") ? withoutRequestTimeout(inner) : inner.get();
   }
 
   /** The parts a request may go to, and which one it goes to. */

@@ -51,7 +51,9 @@ import java.util.regex.Pattern;
 
 /**
  * The /io gateway as production wires it (the proxy's route table with {@link S3Routes} under "io", the
- * Authenticator), over in-memory tree, objects, workspace and token services, bound on a free loopback port. Sends
+ * Authenticator, the HTTP settings the gateway needs: Raw-Request-URI on unless asked otherwise, no warning per
+ * SigV4 Authorization header), over in-memory tree, objects, workspace and token services, bound on a free loopback
+ * port. Sends
  * requests with a Bearer token, signed by the AWS SDK v2 SigV4 signer, or presigned by it, and reads S3 answers.
  */
 final class IoGateway implements AutoCloseable {
@@ -105,7 +107,8 @@ final class IoGateway implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     system = ActorSystem.create(Behaviors.empty(), name, ConfigFactory.parseString(
-        "akka.http.server.raw-request-uri-header = " + (rawRequestUri ? "on" : "off")).withFallback(TestGateway.config()));
+        "akka.http.server.raw-request-uri-header = " + (rawRequestUri ? "on" : "off") + "\n"
+            + "akka.http.server.parsing.ignore-illegal-header-for = [\"authorization\"]").withFallback(TestGateway.config()));
     cache = AuthCache.open(dir.resolve("cache").resolve("auth-cache.cm"));
     objects = new FakeObjectsService(system);
     Authenticator auth = new Authenticator(tokens, cache, TestGateway.ISSUER);
