@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestNode implements AutoCloseable {
   public static final List<ServiceModule> MODULES = List.of(new UserModule(), new RoleModule(), new TokenModule(),
-      new WorkspaceModule(), new arca.tree.TreeModule(), new arca.objects.ObjectsModule());
+      new WorkspaceModule(), new arca.tree.TreeModule(), new arca.objects.ObjectsModule(), new arca.acl.AclModule());
   public static final List<String> SERVICES = MODULES.stream().map(ServiceModule::name).toList();
   private static final Duration STARTUP = Duration.ofSeconds(30);
 
@@ -55,6 +55,7 @@ public final class TestNode implements AutoCloseable {
   public final WorkspaceServiceClient workspaces;
   public final arca.proto.tree.TreeServiceClient tree;
   public final arca.proto.objects.ObjectsServiceClient objects;
+  public final arca.proto.acl.AclServiceClient acls;
   private final List<ServiceStorage> storages;
 
   private TestNode(ActorSystem<Void> system, Config config, List<ServiceStorage> storages) {
@@ -69,6 +70,7 @@ public final class TestNode implements AutoCloseable {
     this.workspaces = WorkspaceServiceClient.create(direct(port, system), system);
     this.tree = arca.proto.tree.TreeServiceClient.create(direct(port, system), system);
     this.objects = arca.proto.objects.ObjectsServiceClient.create(direct(port, system), system);
+    this.acls = arca.proto.acl.AclServiceClient.create(direct(port, system), system);
   }
 
   private static akka.grpc.GrpcClientSettings direct(int port, ActorSystem<?> system) {
@@ -143,6 +145,7 @@ public final class TestNode implements AutoCloseable {
       tokens.close();
       workspaces.close();
       objects.close();
+      acls.close();
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(STARTUP.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {

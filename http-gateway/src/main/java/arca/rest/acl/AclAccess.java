@@ -1,0 +1,140 @@
+package arca.rest.acl;
+
+import arca.proto.acl.AclService;
+import arca.proto.acl.NodeRights;
+import arca.proto.acl.ResolveRequest;
+import arca.proto.acl.ResolveResponse;
+import arca.proto.acl.VisibleRequest;
+import arca.rest.auth.Principal;
+import arca.rest.workspace.WorkspaceVisibility;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * What a caller may do on a node of a workspace, for the gateway's file faces (/a/nodes, /io, /dav): the acl
+ * service's Resolve with the caller's roles in order plus their personal role {@code user:<login>} last; admins have
+ * full rights without a call.
+ *
+ * <p>One Resolve of the workspace root answers for the whole workspace (the service adds the rights of every deeper
+ * node where the roles have entries), and the answer is cached per (roles, workspace) for a few seconds: a listing
+ * of 1000 entries, or a burst of requests of one user, costs one call. ACL changes therefore reach a gateway within
+ * the cache's time to live. The cache is bounded; failed calls are not cached.
+ */
+public final class AclAccess {
+  /** The personal role of one user: grants to it override the user's other roles. */
+  public static final String USER_ROLE_PREFIX = "user:";
+  public static final Duration DEFAULT_TTL = Duration.ofSeconds(5);
+  public static final int DEFAULT_MAX_ENTRIES = 10_000;
+
+  /** Whether the caller may read (list, download) and write (upload, change, delete) a node. */
+  public record Rights(boolean read, boolean write) {
+    public static final Rights NONE = new Rights(false, false);
+    public static final Rights FULL = new Rights(true, true);
+
+    static Rights of(arca.proto.acl.Rights r) {
+      return new Rights(r.getRead(), r.getWrite());
+    }
+  }
+
+  private record Cached(CompletableFuture<ResolveResponse> rights, long expiresAt) {}
+
+  private final AclService acls;
+  private final long ttlNanos;
+  private final int maxEntries;
+  private final LongSupplier nanoTime;
+  private final Map<List<String>, Cached> cache = new ConcurrentHashMap<>();
+
+  public AclAccess(AclService acls) {
+    this(acls, DEFAULT_TTL, DEFAULT_MAX_ENTRIES, System::nanoTime);
+  }
+
+  /** {@code nanoTime}: the clock of the cache (tests pass their own). */
+  public AclAccess(AclService acls, Duration ttl, int maxEntries, LongSupplier nanoTime) {
+    this.acls = acls;
+    this.ttlNanos = ttl.toNanos();
+    this.maxEntries = maxEntries;
+    this.nanoTime = nanoTime;
+  }
+
+  /** The roles the acl service resolves for a caller: theirs in order, then {@code user:<login>}. */
+  public static List<String> rolesOf(Principal caller) {
+    List<String> roles = new ArrayList<>(caller.roles());
+    roles.add(USER_ROLE_PREFIX + caller.login());
+    return List.copyOf(roles);
+  }
+
+  /**
+   * The caller's rights on {@code path} ("" for the root; a valid relative path, as checked by
+   * arca.rest.files.RelativePath) of {@code workspace}. Fails as the service call fails (a gRPC status).
+   */
+  public CompletionStage<Rights> rights(Principal caller, String workspace, String path) {
+    if (caller.isAdmin()) return CompletableFuture.completedFuture(Rights.FULL);
+    return workspaceRights(rolesOf(caller), workspace).thenApply(r -> at(r, path));
+  }
+
+  /**
+   * The workspaces a caller may see in lists (those where they may read at least one node); admins see all. Not
+   * cached: a workspace list is one call per request.
+   */
+  public WorkspaceVisibility visibility() {
+    return caller -> caller.isAdmin() ? CompletableFuture.completedFuture(WorkspaceVisibility.Visible.ALL)
+        : acls.visible(VisibleRequest.newBuilder().addAllRoles(rolesOf(caller)).build())
+            .thenApply(v -> WorkspaceVisibility.Visible.only(new HashSet<>(v.getWorkspacesList())));
+  }
+
+  /** The rights on a node from a Resolve of the root: the deepest listed node at or above it, else the root's. */
+  static Rights at(ResolveResponse root, String path) {
+    NodeRights deepest = null;
+    for (NodeRights n : root.getBelowList()) {
+      if (covers(n.getPath(), path) && (deepest == null || n.getPath().length() > deepest.getPath().length())) {
+        deepest = n;
+      }
+    }
+    return Rights.of(deepest == null ? root.getRights() : deepest.getRights());
+  }
+
+  private static boolean covers(String ancestor, String path) {
+    return path.equals(ancestor)
+        || (path.length() > ancestor.length() && path.startsWith(ancestor) && path.charAt(ancestor.length()) == '/');
+  }
+
+  /** A Resolve of the workspace root, shared by every caller with the same roles until it expires. */
+  private CompletionStage<ResolveResponse> workspaceRights(List<String> roles, String workspace) {
+    List<String> key = new ArrayList<>(roles.size() + 1);
+    key.add(workspace);
+    key.addAll(roles);
+    List<String> k = List.copyOf(key);
+    long now = nanoTime.getAsLong();
+    Cached hit = cache.get(k);
+    if (hit != null && now - hit.expiresAt() < 0) return hit.rights();
+    if (cache.size() >= maxEntries) evict(now);
+    Cached fresh = new Cached(new CompletableFuture<>(), now + ttlNanos);
+    Cached current = cache.compute(k, (x, old) -> old != null && now - old.expiresAt() < 0 ? old : fresh);
+    if (current == fresh) {
+      acls.resolve(ResolveRequest.newBuilder().setWorkspace(workspace).addAllRoles(roles).build())
+          .whenComplete((r, e) -> {
+            if (e == null) {
+              fresh.rights().complete(r);
+            } else {
+              cache.remove(k, fresh);
+              fresh.rights().completeExceptionally(e);
+            }
+          });
+    }
+    return current.rights();
+  }
+
+  /** Drops the expired entries; when that is not enough, everything (the cache only saves calls). */
+  private void evict(long now) {
+    cache.values().removeIf(c -> now - c.expiresAt() >= 0);
+    if (cache.size() >= maxEntries) cache.clear();
+  }
+}
