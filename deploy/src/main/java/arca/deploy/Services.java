@@ -7,10 +7,12 @@ import arca.rest.user.UserRoutes;
 import arca.role.RoleModule;
 import arca.service.ServiceModule;
 import arca.token.TokenModule;
+import arca.acl.AclModule;
 import arca.objects.ObjectsModule;
 import arca.tree.TreeModule;
 import arca.user.UserModule;
 import arca.workspace.WorkspaceModule;
+import arca.rest.acl.AclRoutes;
 import arca.rest.io.S3Routes;
 import arca.rest.tree.NodesRoutes;
 import arca.rest.workspace.WorkspaceRoutes;
@@ -32,7 +34,8 @@ public final class Services {
       new Service(new TokenModule(), new OidcRoutes()),
       new Service(new WorkspaceModule(), new WorkspaceRoutes()),
       new Service(new TreeModule(), new NodesRoutes()),
-      new Service(new ObjectsModule(), new S3Routes()));
+      new Service(new ObjectsModule(), new S3Routes()),
+      new Service(new AclModule(), new AclRoutes()));
 
   public static List<String> names() {
     return ALL.stream().map(Service::name).toList();

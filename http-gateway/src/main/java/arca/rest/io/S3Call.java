@@ -12,10 +12,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One request to the {@code /io} gateway, addressed path-style: {@code /io} (the service), {@code /io/io} (the
- * bucket) or {@code /io/io/<key>} (an object). {@code rawPath} and {@code rawQuery} are exactly as sent (what a
- * signature covers); the key and the query parameters are decoded ({@code +} is a plus in the path and a space in
- * the query, as S3 reads them). {@code bucket} is null at the service level, {@code key} null at the bucket level.
+ * One request to the {@code /io} gateway, addressed path-style with the node's URL as the S3 endpoint:
+ * {@code /io} is the bucket {@code io}, {@code /io/<key>} an object (keys are {@code <workspace>/<path>}).
+ * {@code rawPath} and {@code rawQuery} are exactly as sent (what a signature covers); the key and the query
+ * parameters are decoded ({@code +} is a plus in the path and a space in the query, as S3 reads them). {@code key}
+ * is null at the bucket level; {@code bucket} is always {@code io} (the service level, ListBuckets, is the
+ * endpoint's root, which is not S3's on this server).
  */
 public record S3Call(String method, String rawPath, String rawQuery, String bucket, String key,
                      Map<String, String> params) {
@@ -51,12 +53,9 @@ public record S3Call(String method, String rawPath, String rawQuery, String buck
     }
     String method = request.method().value();
     if (!rawPath.equals("/io") && !rawPath.startsWith("/io/")) throw new S3Exception("InvalidURI", "not an /io path");
-    String rest = rawPath.substring(3);
-    if (rest.isEmpty() || rest.equals("/")) return new S3Call(method, rawPath, rawQuery, null, null, params(rawQuery));
-    int slash = rest.indexOf('/', 1);
-    String bucket = decode(slash < 0 ? rest.substring(1) : rest.substring(1, slash), false);
-    if (!bucket.equals(BUCKET)) throw new S3Exception("NoSuchBucket", "The specified bucket does not exist");
-    String rawKey = slash < 0 ? "" : rest.substring(slash + 1);
+    // the proxy's /io/ is the bucket "io" itself (as in Cells): clients use the node's URL as the endpoint, path style
+    String rawKey = rawPath.length() <= 4 ? "" : rawPath.substring(4);
+    String bucket = BUCKET;
     String key = rawKey.isEmpty() ? null : decode(rawKey, false);
     if (key != null && key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
       throw new S3Exception("KeyTooLongError", "Your key is too long");

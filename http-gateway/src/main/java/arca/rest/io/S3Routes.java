@@ -24,7 +24,6 @@ import arca.rest.files.Blobs;
 import arca.rest.files.FileAccess;
 
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -43,7 +42,7 @@ import static akka.http.javadsl.server.Directives.*;
  */
 public final class S3Routes implements RestModule {
   /** Bucket subresources the gateway does not implement (answered NotImplemented, not as a listing). */
-  private static final Set<String> UNSUPPORTED = Set.of("acl", "policy", "cors", "lifecycle", "versioning", "tagging",
+  private static final Set<String> UNSUPPORTED = Set.of("acl", "policy", "cors", "lifecycle", "tagging",
       "website", "logging", "notification", "replication", "encryption", "object-lock", "uploads", "versions",
       "requestPayment", "accelerate", "analytics", "inventory", "metrics", "ownershipControls", "publicAccessBlock",
       "intelligent-tiering", "retention", "legal-hold", "torrent", "restore", "select", "attributes");
@@ -96,13 +95,6 @@ public final class S3Routes implements RestModule {
 
     CompletionStage<HttpResponse> dispatch(S3Auth.Caller caller, HttpRequest request, S3Call call) {
       String method = call.method();
-      if (call.bucket() == null) {
-        if (method.equals("GET")) {
-          String login = caller.principal().login();
-          return done(S3Responses.xml(S3Xml.listBuckets(login, login, Instant.EPOCH)));
-        }
-        throw notAllowed(method);
-      }
       if (call.key() == null) return bucket(caller, request, call);
       S3Key key = S3Key.parse(call.key());
       if (call.has("uploads")) {
@@ -143,6 +135,8 @@ public final class S3Routes implements RestModule {
         }
         case "GET" -> {
           if (call.has("location")) return done(S3Responses.xml(S3Xml.locationConstraint(null)));
+          // the bucket is not versioned: S3 answers an empty configuration (clients such as rclone ask)
+          if (call.has("versioning")) return done(S3Responses.xml(S3Xml.versioningUnset()));
           unsupported(call);
           CompletionStage<String> page = call.param("list-type").filter(t -> t.equals("2")).isPresent()
               ? listing.v2(caller.principal(), call) : listing.v1(caller.principal(), call);

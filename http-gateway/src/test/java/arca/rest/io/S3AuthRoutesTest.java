@@ -40,7 +40,7 @@ class S3AuthRoutesTest {
     admin = gw.token("root", "admin");
     gw.workspaces.put(Workspace.newBuilder().setSlug("projects").setScope(Scope.SCOPE_ADMIN)
         .setRoot(FakeWorkspaceService.root("default", "projects")).build());
-    assertEquals(200, gw.bearer(admin, "PUT", "/io/io/projects/plan.txt", "plan".getBytes(StandardCharsets.UTF_8)).status());
+    assertEquals(200, gw.bearer(admin, "PUT", "/io/projects/plan.txt", "plan".getBytes(StandardCharsets.UTF_8)).status());
   }
 
   @AfterAll
@@ -56,26 +56,26 @@ class S3AuthRoutesTest {
 
   @Test
   void anonymousAndBadTokensAreRefused() {
-    assertS3Error(gw.bearer(null, "GET", "/io/io?list-type=2", new byte[0]), 403, "AccessDenied");
-    assertS3Error(gw.bearer(null, "PUT", "/io/io/common/x", new byte[] {1}), 403, "AccessDenied");
-    assertS3Error(gw.bearer("not-a-jwt", "GET", "/io/io/common/x", new byte[0]), 403, "AccessDenied");
-    assertS3Error(gw.bearer(null, "GET", "/io/io/common/x", new byte[0], "Authorization", "AWS AKID:c2ln"), 400, "InvalidRequest");
+    assertS3Error(gw.bearer(null, "GET", "/io?list-type=2", new byte[0]), 403, "AccessDenied");
+    assertS3Error(gw.bearer(null, "PUT", "/io/common/x", new byte[] {1}), 403, "AccessDenied");
+    assertS3Error(gw.bearer("not-a-jwt", "GET", "/io/common/x", new byte[0]), 403, "AccessDenied");
+    assertS3Error(gw.bearer(null, "GET", "/io/common/x", new byte[0], "Authorization", "AWS AKID:c2ln"), 400, "InvalidRequest");
   }
 
   @Test
   void badSignaturesAndUnknownKeys() {
     byte[] body = "x".getBytes(StandardCharsets.UTF_8);
-    assertS3Error(gw.signed(new Key(aliceKey.id(), "wrong-secret-wrong-secret-wrong-secret-00"), "PUT", "/io/io/common/sig.txt", body),
+    assertS3Error(gw.signed(new Key(aliceKey.id(), "wrong-secret-wrong-secret-wrong-secret-00"), "PUT", "/io/common/sig.txt", body),
         403, "SignatureDoesNotMatch");
-    assertS3Error(gw.signed(new Key("AK000000000000009999", "s".repeat(40)), "GET", "/io/io/common/sig.txt", new byte[0]),
+    assertS3Error(gw.signed(new Key("AK000000000000009999", "s".repeat(40)), "GET", "/io/common/sig.txt", new byte[0]),
         403, "InvalidAccessKeyId");
-    assertEquals(404, gw.signed(aliceKey, "GET", "/io/io/common/sig.txt", new byte[0]).status(), "nothing was stored");
+    assertEquals(404, gw.signed(aliceKey, "GET", "/io/common/sig.txt", new byte[0]).status(), "nothing was stored");
   }
 
   @Test
   void presignedGet() {
-    assertEquals(200, gw.signed(aliceKey, "PUT", "/io/io/common/shared%20file.txt", "shared".getBytes(StandardCharsets.UTF_8)).status());
-    String target = gw.presign(aliceKey, "GET", "/io/io/common/shared%20file.txt", Duration.ofMinutes(5));
+    assertEquals(200, gw.signed(aliceKey, "PUT", "/io/common/shared%20file.txt", "shared".getBytes(StandardCharsets.UTF_8)).status());
+    String target = gw.presign(aliceKey, "GET", "/io/common/shared%20file.txt", Duration.ofMinutes(5));
     Resp r = gw.bearer(null, "GET", target, new byte[0]);
     assertEquals(200, r.status(), r::toString);
     assertEquals("shared", r.text());
@@ -84,47 +84,47 @@ class S3AuthRoutesTest {
 
   @Test
   void workspacesTheCallerMayNotUseLookMissing() {
-    assertEquals(200, gw.signed(bobKey, "PUT", "/io/io/personal/bob-only.txt", "bob".getBytes(StandardCharsets.UTF_8)).status());
-    assertS3Error(gw.signed(aliceKey, "GET", "/io/io/personal/bob-only.txt", new byte[0]), 404, "NoSuchKey");
-    assertEquals("bob", gw.signed(bobKey, "GET", "/io/io/personal/bob-only.txt", new byte[0]).text());
-    assertS3Error(gw.signed(aliceKey, "GET", "/io/io/projects/plan.txt", new byte[0]), 404, "NoSuchKey");
-    assertS3Error(gw.signed(aliceKey, "PUT", "/io/io/projects/new.txt", new byte[] {1}), 404, "NoSuchKey");
-    assertS3Error(gw.signed(aliceKey, "GET", "/io/io/nosuchworkspace/x", new byte[0]), 404, "NoSuchKey");
-    assertEquals("plan", gw.bearer(admin, "GET", "/io/io/projects/plan.txt", new byte[0]).text());
+    assertEquals(200, gw.signed(bobKey, "PUT", "/io/personal/bob-only.txt", "bob".getBytes(StandardCharsets.UTF_8)).status());
+    assertS3Error(gw.signed(aliceKey, "GET", "/io/personal/bob-only.txt", new byte[0]), 404, "NoSuchKey");
+    assertEquals("bob", gw.signed(bobKey, "GET", "/io/personal/bob-only.txt", new byte[0]).text());
+    assertS3Error(gw.signed(aliceKey, "GET", "/io/projects/plan.txt", new byte[0]), 404, "NoSuchKey");
+    assertS3Error(gw.signed(aliceKey, "PUT", "/io/projects/new.txt", new byte[] {1}), 404, "NoSuchKey");
+    assertS3Error(gw.signed(aliceKey, "GET", "/io/nosuchworkspace/x", new byte[0]), 404, "NoSuchKey");
+    assertEquals("plan", gw.bearer(admin, "GET", "/io/projects/plan.txt", new byte[0]).text());
   }
 
   @Test
   void badPathsAre400() {
-    assertS3Error(gw.bearer(admin, "PUT", "/io/io/common/../projects/x", new byte[] {1}), 400, "InvalidObjectName");
-    assertS3Error(gw.bearer(admin, "PUT", "/io/io/common/a/./b", new byte[] {1}), 400, "InvalidObjectName");
-    assertS3Error(gw.bearer(admin, "PUT", "/io/io/common/a//b", new byte[] {1}), 400, "InvalidObjectName");
-    assertS3Error(gw.bearer(admin, "PUT", "/io/io/common/ctl%01x", new byte[] {1}), 400, "InvalidObjectName");
-    assertS3Error(gw.bearer(admin, "PUT", "/io/io/common/" + "n".repeat(256), new byte[] {1}), 400, "InvalidObjectName");
-    assertS3Error(gw.bearer(admin, "PUT", "/io/io/common/" + "d/".repeat(600) + "x", new byte[] {1}), 400, "KeyTooLongError");
-    assertS3Error(gw.bearer(admin, "GET", "/io/io/common/%C3%28", new byte[0]), 400, "InvalidURI");
-    assertS3Error(gw.bearer(admin, "PUT", "/io/io/common", new byte[] {1}), 400, "InvalidObjectName");
+    assertS3Error(gw.bearer(admin, "PUT", "/io/common/../projects/x", new byte[] {1}), 400, "InvalidObjectName");
+    assertS3Error(gw.bearer(admin, "PUT", "/io/common/a/./b", new byte[] {1}), 400, "InvalidObjectName");
+    assertS3Error(gw.bearer(admin, "PUT", "/io/common/a//b", new byte[] {1}), 400, "InvalidObjectName");
+    assertS3Error(gw.bearer(admin, "PUT", "/io/common/ctl%01x", new byte[] {1}), 400, "InvalidObjectName");
+    assertS3Error(gw.bearer(admin, "PUT", "/io/common/" + "n".repeat(256), new byte[] {1}), 400, "InvalidObjectName");
+    assertS3Error(gw.bearer(admin, "PUT", "/io/common/" + "d/".repeat(600) + "x", new byte[] {1}), 400, "KeyTooLongError");
+    assertS3Error(gw.bearer(admin, "GET", "/io/common/%C3%28", new byte[0]), 400, "InvalidURI");
+    assertS3Error(gw.bearer(admin, "PUT", "/io/common", new byte[] {1}), 400, "InvalidObjectName");
   }
 
   @Test
   void everyErrorIsS3Xml() {
-    assertS3Error(gw.bearer(admin, "POST", "/io/io/common/x", new byte[0]), 405, "MethodNotAllowed");
-    assertS3Error(gw.bearer(admin, "PATCH", "/io/io/common/x", new byte[] {1}), 405, "MethodNotAllowed");
-    assertS3Error(gw.bearer(admin, "GET", "/io/io?list-type=2&max-keys=abc", new byte[0]), 400, "InvalidArgument");
-    assertS3Error(gw.bearer(admin, "GET", "/io/io?list-type=2&delimiter=%7C", new byte[0]), 501, "NotImplemented");
-    assertS3Error(gw.bearer(admin, "POST", "/io/io?delete", "<Delete>".getBytes(StandardCharsets.UTF_8)), 400, "MalformedXML");
+    assertS3Error(gw.bearer(admin, "POST", "/io/common/x", new byte[0]), 405, "MethodNotAllowed");
+    assertS3Error(gw.bearer(admin, "PATCH", "/io/common/x", new byte[] {1}), 405, "MethodNotAllowed");
+    assertS3Error(gw.bearer(admin, "GET", "/io?list-type=2&max-keys=abc", new byte[0]), 400, "InvalidArgument");
+    assertS3Error(gw.bearer(admin, "GET", "/io?list-type=2&delimiter=%7C", new byte[0]), 501, "NotImplemented");
+    assertS3Error(gw.bearer(admin, "POST", "/io?delete", "<Delete>".getBytes(StandardCharsets.UTF_8)), 400, "MalformedXML");
   }
 
   @Test
   void aServiceDownIs503() {
     gw.tree.down = Status.UNAVAILABLE;
     try {
-      assertS3Error(gw.bearer(admin, "GET", "/io/io/common/x", new byte[0]), 503, "ServiceUnavailable");
+      assertS3Error(gw.bearer(admin, "GET", "/io/common/x", new byte[0]), 503, "ServiceUnavailable");
     } finally {
       gw.tree.down = null;
     }
     gw.tokens.down = Status.UNAVAILABLE;
     try {
-      assertS3Error(gw.signed(new Key("AK000000000000008888", "s".repeat(40)), "GET", "/io/io/common/x", new byte[0]),
+      assertS3Error(gw.signed(new Key("AK000000000000008888", "s".repeat(40)), "GET", "/io/common/x", new byte[0]),
           503, "ServiceUnavailable");
     } finally {
       gw.tokens.down = null;
@@ -157,9 +157,9 @@ class S3AuthRoutesTest {
   @Test
   void expectContinueUpload() throws Exception {
     byte[] body = new byte[300_000];
-    assertEquals(List.of("HTTP/1.1 100 Continue", "HTTP/1.1 200 OK"), expectContinue("/io/io/common/continued.bin", admin, body));
-    assertEquals(body.length, gw.bearer(admin, "GET", "/io/io/common/continued.bin", new byte[0]).body().length);
-    assertEquals(List.of("HTTP/1.1 403 Forbidden"), expectContinue("/io/io/common/refused.bin", null, body),
+    assertEquals(List.of("HTTP/1.1 100 Continue", "HTTP/1.1 200 OK"), expectContinue("/io/common/continued.bin", admin, body));
+    assertEquals(body.length, gw.bearer(admin, "GET", "/io/common/continued.bin", new byte[0]).body().length);
+    assertEquals(List.of("HTTP/1.1 403 Forbidden"), expectContinue("/io/common/refused.bin", null, body),
         "refused before the body is sent");
   }
 
@@ -167,11 +167,11 @@ class S3AuthRoutesTest {
   void bodiesLargerThanTheServerLimitStream() {
     byte[] body = new byte[9 * 1024 * 1024 + 3];
     body[body.length - 1] = 7;
-    Resp put = gw.signed(aliceKey, "PUT", "/io/io/common/large.bin", Map.of(), Map.of(), body, false, false);
+    Resp put = gw.signed(aliceKey, "PUT", "/io/common/large.bin", Map.of(), Map.of(), body, false, false);
     assertEquals(200, put.status(), put::toString);
-    Resp head = gw.signed(aliceKey, "HEAD", "/io/io/common/large.bin", new byte[0]);
+    Resp head = gw.signed(aliceKey, "HEAD", "/io/common/large.bin", new byte[0]);
     assertEquals(Integer.toString(body.length), head.header("Content-Length").orElseThrow());
-    Resp tail = gw.signed(aliceKey, "GET", "/io/io/common/large.bin", Map.of(), Map.of("Range", "bytes=-1"), new byte[0], true, false);
+    Resp tail = gw.signed(aliceKey, "GET", "/io/common/large.bin", Map.of(), Map.of("Range", "bytes=-1"), new byte[0], true, false);
     assertEquals(206, tail.status());
     assertEquals(7, tail.body()[0]);
   }
@@ -180,10 +180,10 @@ class S3AuthRoutesTest {
   void signaturesVerifyWithoutTheRawRequestUriHeader() throws Exception {
     try (IoGateway plain = new IoGateway("s3-auth-plain", false)) {
       Key k = plain.accessKey("carol");
-      String path = "/io" + SdkSigner.objectPath("common/odd (1)!$&'=+,;@~ é.txt");
+      String path = SdkSigner.objectPath("common/odd (1)!$&'=+,;@~ é.txt");
       Resp put = plain.signed(k, "PUT", path, Map.of(), Map.of("Content-Type", "text/plain"), "odd".getBytes(StandardCharsets.UTF_8), true, false);
       assertEquals(200, put.status(), put::toString);
-      Resp list = plain.signed(k, "GET", "/io/io", Map.of("list-type", List.of("2"), "prefix", List.of("common/odd (1)")),
+      Resp list = plain.signed(k, "GET", "/io", Map.of("list-type", List.of("2"), "prefix", List.of("common/odd (1)")),
           Map.of(), new byte[0], true, false);
       assertEquals(List.of("common/odd (1)!$&amp;&apos;=+,;@~ é.txt"), list.all("Key"), list::toString);
     }

@@ -33,7 +33,7 @@ class S3ListingRoutesTest {
         "common/list/e.txt", "common/list/sub/x.txt", "common/list/sub/deeper/y.txt", "common/list/zz/z.txt",
         "common/list/b-prefix.txt", "personal/mine.txt", "projects/plan.txt")) {
       String token = key.startsWith("projects") ? admin : alice;
-      assertEquals(200, gw.bearer(token, "PUT", "/io/io/" + key, key.getBytes(StandardCharsets.UTF_8)).status(), key);
+      assertEquals(200, gw.bearer(token, "PUT", "/io/" + key, key.getBytes(StandardCharsets.UTF_8)).status(), key);
     }
   }
 
@@ -45,21 +45,24 @@ class S3ListingRoutesTest {
   static String q(String s) { return URLEncoder.encode(s, StandardCharsets.UTF_8); }
 
   static Resp list(String token, String query) {
-    Resp r = gw.bearer(token, "GET", "/io/io?" + query, new byte[0]);
+    Resp r = gw.bearer(token, "GET", "/io?" + query, new byte[0]);
     assertEquals(200, r.status(), r::toString);
     return r;
   }
 
   @Test
-  void listBucketsAndBucketLevelCalls() {
-    Resp buckets = gw.bearer(alice, "GET", "/io", new byte[0]);
-    assertEquals(200, buckets.status(), buckets::toString);
-    assertEquals(List.of("io"), buckets.all("Name"));
-    assertEquals(200, gw.bearer(alice, "HEAD", "/io/io", new byte[0]).status());
-    Resp location = gw.bearer(alice, "GET", "/io/io?location", new byte[0]);
+  void bucketLevelCalls() {
+    // /io is the bucket: a plain GET lists it (ListObjects V1)
+    Resp bucket = gw.bearer(alice, "GET", "/io", new byte[0]);
+    assertEquals(200, bucket.status(), bucket::toString);
+    assertEquals(List.of("io"), bucket.all("Name"));
+    assertEquals(200, gw.bearer(alice, "HEAD", "/io", new byte[0]).status());
+    Resp location = gw.bearer(alice, "GET", "/io?location", new byte[0]);
     assertTrue(location.text().contains("LocationConstraint"), location::toString);
-    assertEquals("NoSuchBucket", gw.bearer(alice, "GET", "/io/other?list-type=2", new byte[0]).code());
-    assertEquals("NotImplemented", gw.bearer(alice, "GET", "/io/io?acl", new byte[0]).code());
+    assertEquals("NotImplemented", gw.bearer(alice, "GET", "/io?acl", new byte[0]).code());
+    Resp versioning = gw.bearer(alice, "GET", "/io?versioning", new byte[0]);
+    assertEquals(200, versioning.status(), versioning::toString);
+    assertTrue(versioning.text().contains("<VersioningConfiguration"), versioning::toString);
   }
 
   @Test
@@ -102,7 +105,7 @@ class S3ListingRoutesTest {
     assertEquals(4, pages);
     assertEquals(8, seen.size(), seen::toString);
     assertTrue(seen.containsAll(List.of("common/list/sub/", "common/list/zz/", "common/list/e.txt")), seen::toString);
-    assertEquals("InvalidArgument", gw.bearer(alice, "GET", "/io/io?list-type=2&continuation-token=%25%25", new byte[0]).code());
+    assertEquals("InvalidArgument", gw.bearer(alice, "GET", "/io?list-type=2&continuation-token=%25%25", new byte[0]).code());
   }
 
   @Test
@@ -135,15 +138,15 @@ class S3ListingRoutesTest {
 
   @Test
   void urlEncodingAndUploadsFolderHidden() {
-    assertEquals(200, gw.bearer(alice, "PUT", "/io/io/common/enc/a%20b%26c.txt", new byte[] {1}).status());
+    assertEquals(200, gw.bearer(alice, "PUT", "/io/common/enc/a%20b%26c.txt", new byte[] {1}).status());
     Resp r = list(alice, "list-type=2&prefix=common/enc/&encoding-type=url");
     assertEquals(List.of("common/enc/a+b%26c.txt"), r.all("Key"));
     gw.workspaces.put(Workspace.newBuilder().setSlug("whole").setScope(Scope.SCOPE_ADMIN)
         .setRoot(FakeWorkspaceService.root("default", "")).build());
-    assertEquals(200, gw.bearer(admin, "POST", "/io/io/whole/big.bin?uploads", new byte[0]).status());
+    assertEquals(200, gw.bearer(admin, "POST", "/io/whole/big.bin?uploads", new byte[0]).status());
     Resp root = list(admin, "list-type=2&delimiter=/&prefix=whole/");
     assertTrue(root.all("Prefix").contains("whole/common/"), root::toString);
     assertTrue(root.text().indexOf(".uploads") < 0, root::toString);
-    assertEquals("InvalidObjectName", gw.bearer(admin, "GET", "/io/io/whole/.uploads/x", new byte[0]).code());
+    assertEquals("InvalidObjectName", gw.bearer(admin, "GET", "/io/whole/.uploads/x", new byte[0]).code());
   }
 }

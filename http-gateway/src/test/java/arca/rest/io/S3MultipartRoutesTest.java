@@ -65,7 +65,7 @@ class S3MultipartRoutesTest {
   @Test
   void roundTripWithS3Etag() {
     long blobsBefore = gw.objects.count("default");
-    String path = "/io/io/personal/videos/big%20one.mp4";
+    String path = "/io/personal/videos/big%20one.mp4";
     String uploadId = create(path);
     Resp p1 = part(path, uploadId, 1, PART1);
     assertEquals(200, p1.status(), p1::toString);
@@ -106,7 +106,7 @@ class S3MultipartRoutesTest {
 
   @Test
   void smallPartsButTheLastAreRefused() {
-    String path = "/io/io/personal/small.bin";
+    String path = "/io/personal/small.bin";
     String uploadId = create(path);
     String e1 = part(path, uploadId, 1, PART2).header("ETag").orElseThrow();
     String e2 = part(path, uploadId, 2, PART2).header("ETag").orElseThrow();
@@ -120,7 +120,7 @@ class S3MultipartRoutesTest {
   @Test
   void abortRemovesEverything() {
     long blobsBefore = gw.objects.count("default");
-    String path = "/io/io/common/aborted.bin";
+    String path = "/io/common/aborted.bin";
     String uploadId = create(path);
     assertEquals(200, part(path, uploadId, 1, PART2).status());
     Resp abort = gw.signed(key, "DELETE", path, Map.of("uploadId", List.of(uploadId)), Map.of(), new byte[0], true, false);
@@ -133,10 +133,10 @@ class S3MultipartRoutesTest {
 
   @Test
   void anUploadIdOnlyWorksForItsKey() {
-    String uploadId = create("/io/io/common/one.bin");
-    assertEquals("NoSuchUpload", part("/io/io/common/other.bin", uploadId, 1, PART2).code());
-    assertEquals("NoSuchUpload", part("/io/io/common/one.bin", "not-an-id", 1, PART2).code());
-    assertEquals("InvalidArgument", part("/io/io/common/one.bin", uploadId, 10001, PART2).code());
-    assertEquals("MalformedXML", complete("/io/io/common/one.bin", uploadId, "<nope").code());
+    String uploadId = create("/io/common/one.bin");
+    assertEquals("NoSuchUpload", part("/io/common/other.bin", uploadId, 1, PART2).code());
+    assertEquals("NoSuchUpload", part("/io/common/one.bin", "not-an-id", 1, PART2).code());
+    assertEquals("InvalidArgument", part("/io/common/one.bin", uploadId, 10001, PART2).code());
+    assertEquals("MalformedXML", complete("/io/common/one.bin", uploadId, "<nope").code());
   }
 }
