@@ -1,6 +1,10 @@
 package arca.deploy;
 
 import arca.cluster.ServiceClients;
+import arca.proto.acl.AclService;
+import arca.proto.acl.AclServiceClient;
+import arca.proto.acl.Action;
+import arca.proto.acl.GrantRequest;
 import arca.proto.role.CreateRoleRequest;
 import arca.proto.role.RoleService;
 import arca.proto.role.RoleServiceClient;
@@ -34,7 +38,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * First-start data, created idempotently through the services' gRPC APIs (so any node may run it, any number of
  * times): the built-in admin role, user "admin" holding it, the token signing key, and the built-in workspaces
- * ({@code common}, {@code personal}) with the shared one's root folder (personal roots are created on first use).
+ * ({@code common}, {@code personal}) with the shared one's root folder (personal roots are created on first use),
+ * and read and write on {@code common} for every user.
  */
 final class Bootstrap {
   private static final Logger log = LoggerFactory.getLogger(Bootstrap.class);
@@ -47,6 +52,7 @@ final class Bootstrap {
     TokenService tokens = clients.client(TokenService.class, "token", TokenServiceClient::create);
     WorkspaceService workspaces = clients.client(WorkspaceService.class, "workspace", WorkspaceServiceClient::create);
     TreeService tree = clients.client(TreeService.class, "tree", TreeServiceClient::create);
+    AclService acls = clients.client(AclService.class, "acl", AclServiceClient::create);
     boolean generated = configuredPassword.isEmpty();
     String password = generated ? randomPassword() : configuredPassword;
     return roles.ensureRole(CreateRoleRequest.newBuilder().setId("admin").setLabel("Administrators")
@@ -77,6 +83,11 @@ final class Bootstrap {
           }
           return roots;
         })
+        // every user may use the common workspace (ACLs granted to the role everyone has; admins may change them)
+        .thenCompose(done -> acls.grant(GrantRequest.newBuilder().setWorkspace("common").setPath("")
+            .setRole(arca.rest.acl.AclAccess.EVERYONE).setAction(Action.ACTION_READ).build()))
+        .thenCompose(done -> acls.grant(GrantRequest.newBuilder().setWorkspace("common").setPath("")
+            .setRole(arca.rest.acl.AclAccess.EVERYONE).setAction(Action.ACTION_WRITE).build()))
         .thenAccept(done -> { });
   }
 

@@ -11,6 +11,7 @@ import arca.rest.workspace.WorkspaceVisibility;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +29,7 @@ import java.util.function.LongSupplier;
  * of 1000 entries, or a burst of requests of one user, costs one call. ACL changes therefore reach a gateway within
  * the cache's time to live. The cache is bounded; failed calls are not cached.
  */
-public final class AclAccess {
+public final class AclAccess implements arca.rest.files.Permissions {
   /** The personal role of one user: grants to it override the user's other roles. */
   public static final String USER_ROLE_PREFIX = "user:";
   public static final Duration DEFAULT_TTL = Duration.ofSeconds(5);
@@ -64,9 +65,17 @@ public final class AclAccess {
     this.nanoTime = nanoTime;
   }
 
-  /** The roles the acl service resolves for a caller: theirs in order, then {@code user:<login>}. */
+  /**
+   * The role every user has (like Cells' root group): grants to it reach everybody, and any other role of the user
+   * overrides them.
+   */
+  public static final String EVERYONE = "everyone";
+
+  /** The roles the acl service resolves for a caller: {@code everyone}, theirs in order, then {@code user:<login>}. */
   public static List<String> rolesOf(Principal caller) {
-    List<String> roles = new ArrayList<>(caller.roles());
+    List<String> roles = new ArrayList<>();
+    roles.add(EVERYONE);
+    roles.addAll(caller.roles());
     roles.add(USER_ROLE_PREFIX + caller.login());
     return List.copyOf(roles);
   }
@@ -75,19 +84,29 @@ public final class AclAccess {
    * The caller's rights on {@code path} ("" for the root; a valid relative path, as checked by
    * arca.rest.files.RelativePath) of {@code workspace}. Fails as the service call fails (a gRPC status).
    */
+  @Override
   public CompletionStage<Rights> rights(Principal caller, String workspace, String path) {
     if (caller.isAdmin()) return CompletableFuture.completedFuture(Rights.FULL);
     return workspaceRights(rolesOf(caller), workspace).thenApply(r -> at(r, path));
   }
 
+  @Override
+  public CompletionStage<java.util.Set<String>> readable(Principal caller) {
+    return acls.visible(VisibleRequest.newBuilder().addAllRoles(rolesOf(caller)).build())
+        .thenApply(v -> java.util.Set.copyOf(v.getWorkspacesList()));
+  }
+
   /**
-   * The workspaces a caller may see in lists (those where they may read at least one node); admins see all. Not
-   * cached: a workspace list is one call per request.
+   * The workspaces a caller may see in lists (those where they may read at least one node, and their personal one);
+   * admins see all. Not cached: a workspace list is one call per request.
    */
   public WorkspaceVisibility visibility() {
     return caller -> caller.isAdmin() ? CompletableFuture.completedFuture(WorkspaceVisibility.Visible.ALL)
-        : acls.visible(VisibleRequest.newBuilder().addAllRoles(rolesOf(caller)).build())
-            .thenApply(v -> WorkspaceVisibility.Visible.only(new HashSet<>(v.getWorkspacesList())));
+        : readable(caller).thenApply(slugs -> {
+          Set<String> all = new HashSet<>(slugs);
+          all.add(arca.rest.files.FileAccess.PERSONAL);
+          return WorkspaceVisibility.Visible.only(all);
+        });
   }
 
   /** The rights on a node from a Resolve of the root: the deepest listed node at or above it, else the root's. */

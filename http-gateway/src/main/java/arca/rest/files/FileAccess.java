@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Resolves what a caller addresses, (workspace slug, path relative to the workspace root), to a {@link Location}
  * in a datasource, for every byte-serving face of the gateway (/io now, /a/nodes later). It validates the path
- * ({@link RelativePath}), applies the access rule ({@link #mayAccess}), replaces {@code {login}} in the workspace
+ * ({@link RelativePath}), applies the caller's rights ({@link Permissions}: the ACLs), replaces {@code {login}} in the workspace
  * root, and creates a personal root folder the first time it is used. A workspace the caller may not use is
  * answered exactly like a missing one (404), so that its existence does not leak.
  *
@@ -35,29 +35,22 @@ public final class FileAccess {
   public static final String LOGIN = "{login}";
   /** The hidden folder at each datasource root where multipart uploads keep their parts. */
   public static final String UPLOADS = ".uploads";
-  /** Workspaces every user may use until the ACL service exists. */
-  public static final Set<String> OPEN_TO_USERS = Set.of("common", "personal");
+  /** The built-in personal workspace: every user's own root, never subject to ACLs. */
+  public static final String PERSONAL = "personal";
 
   private static final int KNOWN_ROOTS_MAX = 10_000;
   private static final int WORKSPACE_PAGE = 1000;
 
   private final WorkspaceService workspaces;
   private final TreeService tree;
+  private final Permissions permissions;
   /** Personal roots ("datasource/path") known to exist, so that only their first use costs a CreateFolder. */
   private final Set<String> knownRoots = ConcurrentHashMap.newKeySet();
 
-  public FileAccess(WorkspaceService workspaces, TreeService tree) {
+  public FileAccess(WorkspaceService workspaces, TreeService tree, Permissions permissions) {
     this.workspaces = workspaces;
     this.tree = tree;
-  }
-
-  /**
-   * The access rule until the ACL service exists (ACLs per node, role and workspace replace this method): admins
-   * may read and write every workspace; other users may read and write {@code common} and {@code personal} (which
-   * resolves to their own root); any other workspace is invisible to them.
-   */
-  public static boolean mayAccess(Principal caller, String workspace) {
-    return caller.isAdmin() || OPEN_TO_USERS.contains(workspace);
+    this.permissions = permissions;
   }
 
   /** Whether a child of a listed folder is hidden from every client (the multipart staging folder at a root). */
@@ -71,13 +64,21 @@ public final class FileAccess {
    * not the caller's to use; service failures as they come.
    */
   public CompletionStage<Location> resolve(Principal caller, String workspace, String path) {
+    return resolve(caller, workspace, path, false);
+  }
+
+  /** As {@link #resolve}, for a change: the caller needs write access there (403 if they may only read). */
+  public CompletionStage<Location> resolveForWrite(Principal caller, String workspace, String path) {
+    return resolve(caller, workspace, path, true);
+  }
+
+  private CompletionStage<Location> resolve(Principal caller, String workspace, String path, boolean write) {
     List<String> segments;
     try {
       segments = RelativePath.segments(path);
     } catch (ApiError e) {
       return CompletableFuture.failedFuture(e);
     }
-    if (!mayAccess(caller, workspace)) return CompletableFuture.failedFuture(noWorkspace(workspace));
     return workspaces.getWorkspace(GetWorkspaceRequest.newBuilder().setSlug(workspace).build())
         .exceptionally(e -> {
           Status.Code code = code(e);
@@ -93,14 +94,23 @@ public final class FileAccess {
             throw new ApiError(StatusCodes.BAD_REQUEST, RelativePath.INVALID_PATH, "'" + UPLOADS + "' is reserved");
           }
           Location location = new Location(w.getRoot().getDatasource(), full, workspace);
-          return personal ? ensureRoot(location.datasource(), resolvedRoot).thenApply(x -> location)
-              : CompletableFuture.completedFuture(location);
+          if (personal) return ensureRoot(location.datasource(), resolvedRoot).thenApply(x -> location);
+          return permissions.rights(caller, workspace, String.join("/", segments)).thenApply(r -> {
+            // nothing readable here: answered like a missing workspace or node, so that existence does not leak
+            if (!r.read() && !r.write()) throw noWorkspace(workspace);
+            if (write && !r.write()) throw ApiError.forbidden("you may read but not change '" + RelativePath.printable(workspace + "/" + path) + "'");
+            if (!write && !r.read()) throw ApiError.forbidden("you may not read '" + RelativePath.printable(workspace + "/" + path) + "'");
+            return location;
+          });
         });
   }
 
   /** The workspaces the caller may use, in slug order (for the top level of a listing). */
   public CompletionStage<List<String>> visibleWorkspaces(Principal caller) {
-    if (!caller.isAdmin()) return CompletableFuture.completedFuture(OPEN_TO_USERS.stream().sorted().toList());
+    if (!caller.isAdmin()) {
+      return permissions.readable(caller).thenApply(slugs -> java.util.stream.Stream.concat(slugs.stream(), java.util.stream.Stream.of(PERSONAL))
+          .distinct().sorted().toList());
+    }
     return allWorkspaces(0, new ArrayList<>());
   }
 

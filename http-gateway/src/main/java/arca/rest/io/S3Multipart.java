@@ -71,7 +71,7 @@ final class S3Multipart {
 
   CompletionStage<HttpResponse> create(Principal caller, HttpRequest request, S3Key key) {
     objectKey(key);
-    return access.resolve(caller, key.workspace(), key.path()).thenCompose(target -> {
+    return access.resolveForWrite(caller, key.workspace(), key.path()).thenCompose(target -> {
       byte[] random = new byte[16];
       RANDOM.nextBytes(random);
       String uploadId = HexFormat.of().formatHex(random) + targetHash(target);
@@ -176,7 +176,7 @@ final class S3Multipart {
   private CompletionStage<Staged> staged(Principal caller, S3Key key, String uploadId) {
     objectKey(key);
     if (!UPLOAD_ID.matcher(uploadId).matches()) return CompletableFuture.failedFuture(noSuchUpload());
-    return access.resolve(caller, key.workspace(), key.path()).thenCompose(target -> {
+    return access.resolveForWrite(caller, key.workspace(), key.path()).thenCompose(target -> {
       if (!uploadId.endsWith(targetHash(target))) throw noSuchUpload();
       String folder = folder(uploadId);
       return tree.stat(StatRequest.newBuilder().setDatasource(target.datasource()).setPath(folder + "/" + MARKER).build())

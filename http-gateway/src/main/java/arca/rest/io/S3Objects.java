@@ -99,7 +99,7 @@ final class S3Objects {
   CompletionStage<HttpResponse> put(S3Auth.Caller caller, HttpRequest request, S3Key key) {
     if (key.folder()) return createFolder(caller.principal(), request, key);
     if (key.path().isEmpty()) return CompletableFuture.failedFuture(workspaceIsNoObject());
-    return access.resolve(caller.principal(), key.workspace(), key.path()).thenCompose(loc -> {
+    return access.resolveForWrite(caller.principal(), key.workspace(), key.path()).thenCompose(loc -> {
       S3Body.Upload upload = S3Body.upload(request, caller.signature());
       return upload.blame(blobs.upload(loc.datasource(), upload.bytes(), upload.expected()))
           .thenCompose(blob -> record(loc, blob, blob.getMd5Hex(), storedType(request), request))
@@ -112,7 +112,7 @@ final class S3Objects {
       return CompletableFuture.failedFuture(new S3Exception("InvalidObjectName",
           "A key ending in '/' is a folder: it cannot hold bytes"));
     }
-    return access.resolve(caller, key.workspace(), key.path())
+    return access.resolveForWrite(caller, key.workspace(), key.path())
         .thenCompose(loc -> tree.createFolder(CreateFolderRequest.newBuilder().setDatasource(loc.datasource())
             .setPath(loc.path()).build()))
         .thenApply(node -> S3Responses.empty(200).addHeader(S3Responses.etag(S3Responses.EMPTY_MD5)));
@@ -146,7 +146,7 @@ final class S3Objects {
     S3Key source = copySourceKey(copySource);
     Principal p = caller.principal();
     return access.resolve(p, source.workspace(), source.path()).thenCompose(from ->
-        access.resolve(p, target.workspace(), target.path()).thenCompose(to ->
+        access.resolveForWrite(p, target.workspace(), target.path()).thenCompose(to ->
             tree.stat(StatRequest.newBuilder().setDatasource(from.datasource()).setPath(from.path()).build()).thenCompose(node -> {
               if (node.getType() != NodeType.FILE) throw noSuchKey();
               checkCopyConditions(request, node);
@@ -193,7 +193,7 @@ final class S3Objects {
    */
   CompletionStage<Void> remove(Principal caller, S3Key key) {
     if (key.path().isEmpty()) return CompletableFuture.completedFuture(null);
-    CompletionStage<Void> removed = access.resolve(caller, key.workspace(), key.path()).thenCompose(loc -> key.folder()
+    CompletionStage<Void> removed = access.resolveForWrite(caller, key.workspace(), key.path()).thenCompose(loc -> key.folder()
         ? removeEmptyFolder(caller, loc)
         : tree.remove(RemoveRequest.newBuilder().setDatasource(loc.datasource()).setPath(loc.path()).build())
             .thenCompose(r -> blobs.deleteAll(loc.datasource(), r.getBlobIdsList())).thenApply(d -> null));

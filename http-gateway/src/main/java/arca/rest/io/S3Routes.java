@@ -58,7 +58,9 @@ public final class S3Routes implements RestModule {
     Map<String, ObjectsService> objects = new ConcurrentHashMap<>();
     Blobs blobs = new Blobs(ds -> objects.computeIfAbsent(ds,
         d -> ctx.clients().streamingClient(ObjectsService.class, "ds-" + d, ObjectsServiceClient::create)));
-    return routes(ctx.system(), ctx.auth(), tokens, new FileAccess(workspaces, tree), tree, blobs, Clock.systemUTC());
+    return routes(ctx.system(), ctx.auth(), tokens, new FileAccess(workspaces, tree,
+        new arca.rest.acl.AclAccess(ctx.clients().client(arca.proto.acl.AclService.class, "acl", arca.proto.acl.AclServiceClient::create))),
+        tree, blobs, Clock.systemUTC());
   }
 
   /** The routes over any implementation of the services (the generated clients in production, fakes in tests). */

@@ -27,6 +27,9 @@ import arca.rest.RestContext;
 import arca.rest.RestModule;
 import arca.rest.auth.Authenticator;
 import arca.rest.auth.Principal;
+import arca.proto.acl.AclService;
+import arca.proto.acl.AclServiceClient;
+import arca.rest.acl.AclAccess;
 import arca.rest.files.Blobs;
 import arca.rest.files.FileAccess;
 import arca.rest.files.Location;
@@ -71,7 +74,8 @@ public final class NodesRoutes implements RestModule {
     Map<String, ObjectsService> objects = new ConcurrentHashMap<>();
     Blobs blobs = new Blobs(ds -> objects.computeIfAbsent(ds,
         d -> ctx.clients().client(ObjectsService.class, "ds-" + d, ObjectsServiceClient::create)));
-    return routes(ctx.auth(), tree, new FileAccess(workspaces, tree), blobs);
+    AclAccess acls = new AclAccess(ctx.clients().client(AclService.class, "acl", AclServiceClient::create));
+    return routes(ctx.auth(), tree, new FileAccess(workspaces, tree, acls), blobs);
   }
 
   /** Request bodies. */
@@ -206,7 +210,7 @@ public final class NodesRoutes implements RestModule {
 
   private static Route createFolder(TreeService tree, FileAccess access, Principal p, String ws, String path) {
     if (path.isEmpty()) return Json.fail(ApiError.badRequest("a folder needs a path under the workspace"));
-    CompletionStage<Map<String, Object>> created = access.resolve(p, ws, path).thenCompose(l -> tree.createFolder(
+    CompletionStage<Map<String, Object>> created = access.resolveForWrite(p, ws, path).thenCompose(l -> tree.createFolder(
         CreateFolderRequest.newBuilder().setDatasource(l.datasource()).setPath(l.path()).build()).thenApply(n -> json(ws, path, n)));
     return Json.reply(created, m -> respondWithHeader(akka.http.javadsl.model.headers.Location.create("/a/nodes/" + ws + "/" + path),
         () -> complete(Json.response(StatusCodes.CREATED, m))));
@@ -215,11 +219,13 @@ public final class NodesRoutes implements RestModule {
   /** Two locations in one datasource (moves and server-side copies never cross datasources). */
   private record Pair(Location from, Location to) {}
 
-  private static CompletionStage<Pair> pair(FileAccess access, Principal p, String ws, String path, MoveBody b) {
+  /** For a move both ends change; for a copy the source is only read. */
+  private static CompletionStage<Pair> pair(FileAccess access, Principal p, String ws, String path, MoveBody b, boolean move) {
     if (b.to() == null || b.to().isEmpty()) return CompletableFuture.failedFuture(ApiError.badRequest("missing field 'to' (the target path)"));
     if (path.isEmpty()) return CompletableFuture.failedFuture(ApiError.badRequest("a workspace root cannot be moved or copied"));
     String targetWs = b.workspace() == null ? ws : b.workspace();
-    return access.resolve(p, ws, path).thenCompose(from -> access.resolve(p, targetWs, b.to()).thenApply(to -> {
+    return (move ? access.resolveForWrite(p, ws, path) : access.resolve(p, ws, path))
+        .thenCompose(from -> access.resolveForWrite(p, targetWs, b.to()).thenApply(to -> {
       if (!from.datasource().equals(to.datasource())) {
         throw ApiError.badRequest("workspaces '" + ws + "' and '" + targetWs + "' keep their files in different datasources");
       }
@@ -229,7 +235,7 @@ public final class NodesRoutes implements RestModule {
 
   private static Route move(TreeService tree, FileAccess access, Principal p, String ws, String path, MoveBody b) {
     String targetWs = b.workspace() == null ? ws : b.workspace();
-    CompletionStage<Map<String, Object>> moved = pair(access, p, ws, path, b).thenCompose(pr -> tree.move(
+    CompletionStage<Map<String, Object>> moved = pair(access, p, ws, path, b, true).thenCompose(pr -> tree.move(
             MoveRequest.newBuilder().setDatasource(pr.from().datasource()).setFrom(pr.from().path()).setTo(pr.to().path())
                 .setOverwrite(Boolean.TRUE.equals(b.overwrite())).build())
         .thenApply(n -> json(targetWs, String.join("/", RelativePath.segments(b.to())), n)));
@@ -238,7 +244,7 @@ public final class NodesRoutes implements RestModule {
 
   private static Route copy(TreeService tree, FileAccess access, Blobs blobs, Principal p, String ws, String path, MoveBody b) {
     String targetWs = b.workspace() == null ? ws : b.workspace();
-    CompletionStage<Map<String, Object>> copied = pair(access, p, ws, path, b).thenCompose(pr -> tree.stat(
+    CompletionStage<Map<String, Object>> copied = pair(access, p, ws, path, b, false).thenCompose(pr -> tree.stat(
             StatRequest.newBuilder().setDatasource(pr.from().datasource()).setPath(pr.from().path()).build())
         .thenCompose(src -> {
           if (src.getType() != NodeType.FILE) throw ApiError.badRequest("only files can be copied for now");
@@ -262,7 +268,7 @@ public final class NodesRoutes implements RestModule {
 
   private static Route trash(TreeService tree, FileAccess access, Principal p, String ws, String path) {
     if (path.isEmpty()) return Json.fail(ApiError.badRequest("a workspace root cannot be deleted"));
-    CompletionStage<Map<String, Object>> trashed = access.resolve(p, ws, path).thenCompose(l -> tree.trash(
+    CompletionStage<Map<String, Object>> trashed = access.resolveForWrite(p, ws, path).thenCompose(l -> tree.trash(
         TrashRequest.newBuilder().setDatasource(l.datasource()).setPath(l.path()).setBy(p.login()).build())
         .thenApply(n -> json(ws, path, n)));
     return Json.reply(trashed, StatusCodes.OK, m -> m);
@@ -311,8 +317,8 @@ public final class NodesRoutes implements RestModule {
     } catch (java.io.IOException e) {
       return Json.fail(ApiError.badRequest("the body must be {\"to\": \"path\"} or empty"));
     }
-    CompletionStage<Map<String, Object>> restored = access.resolve(p, ws, "").thenCompose(root -> entry(tree, root, uuid)
-        .thenCompose(n -> (to.isPresent() ? access.resolve(p, ws, to.get()) : CompletableFuture.completedFuture(
+    CompletionStage<Map<String, Object>> restored = access.resolveForWrite(p, ws, "").thenCompose(root -> entry(tree, root, uuid)
+        .thenCompose(n -> (to.isPresent() ? access.resolveForWrite(p, ws, to.get()) : CompletableFuture.completedFuture(
                 new Location(root.datasource(), n.getTrash().getOriginalPath(), ws)))
             .thenCompose(target -> tree.restore(RestoreRequest.newBuilder().setDatasource(root.datasource()).setUuid(uuid)
                 .setTo(target.path()).build()).thenApply(r -> json(ws, relative(root, target.path()), r)))));
@@ -320,7 +326,7 @@ public final class NodesRoutes implements RestModule {
   }
 
   private static Route purge(TreeService tree, FileAccess access, Blobs blobs, Principal p, String ws, String uuid) {
-    CompletionStage<Object> purged = access.resolve(p, ws, "").thenCompose(root -> entry(tree, root, uuid)
+    CompletionStage<Object> purged = access.resolveForWrite(p, ws, "").thenCompose(root -> entry(tree, root, uuid)
         .thenCompose(n -> tree.purge(PurgeRequest.newBuilder().setDatasource(root.datasource()).setUuid(uuid).build()))
         .thenCompose(r -> blobs.deleteAll(root.datasource(), r.getBlobIdsList()).thenApply(d -> (Object) r)));
     return Json.reply(purged, r -> complete(StatusCodes.NO_CONTENT));

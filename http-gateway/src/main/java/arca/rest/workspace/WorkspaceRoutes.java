@@ -60,7 +60,8 @@ public final class WorkspaceRoutes implements RestModule {
   @Override
   public Route route(RestContext ctx) {
     return routes(ctx.auth(), ctx.clients().client(WorkspaceService.class, "workspace", WorkspaceServiceClient::create),
-        WorkspaceVisibility.BUILT_INS_FOR_USERS);
+        new arca.rest.acl.AclAccess(ctx.clients().client(arca.proto.acl.AclService.class, "acl",
+            arca.proto.acl.AclServiceClient::create)).visibility());
   }
 
   /** The route tree over the service interface (the generated client in production, a fake in tests). */

@@ -61,7 +61,7 @@ class AclAccessTest {
     ResolveRequest sent = acls.resolves.get(0);
     assertEquals("projects", sent.getWorkspace());
     assertEquals("", sent.getPath(), "the root: one answer serves the whole workspace");
-    assertEquals(List.of("staff", "editors", "user:alice"), sent.getRolesList());
+    assertEquals(List.of("everyone", "staff", "editors", "user:alice"), sent.getRolesList());
   }
 
   @Test
@@ -132,8 +132,9 @@ class AclAccessTest {
   void visibilityAsksTheServiceWithTheCallersRolesAndShowsAdminsEverything() {
     acls.visible = List.of("common", "projects");
     WorkspaceVisibility visibility = access.visibility();
-    assertEquals(WorkspaceVisibility.Visible.only(Set.of("common", "projects")), await(visibility.visibleTo(BOB)));
-    assertEquals(List.of("staff", "user:bob"), acls.visibles.get(0).getRolesList());
+    // the caller's personal workspace is always theirs
+    assertEquals(WorkspaceVisibility.Visible.only(Set.of("common", "projects", "personal")), await(visibility.visibleTo(BOB)));
+    assertEquals(List.of("everyone", "staff", "user:bob"), acls.visibles.get(0).getRolesList());
     assertEquals(WorkspaceVisibility.Visible.ALL, await(visibility.visibleTo(ROOT)));
     assertEquals(1, acls.visibles.size());
   }

@@ -112,7 +112,7 @@ final class IoGateway implements AutoCloseable {
     cache = AuthCache.open(dir.resolve("cache").resolve("auth-cache.cm"));
     objects = new FakeObjectsService(system);
     Authenticator auth = new Authenticator(tokens, cache, TestGateway.ISSUER);
-    FileAccess access = new FileAccess(workspaces, tree);
+    FileAccess access = new FileAccess(workspaces, tree, new arca.rest.testsupport.OpenPermissions());
     Blobs blobs = new Blobs(ds -> objects);
     var module = TestGateway.module("io", "io",
         () -> S3Routes.routes(system, auth, tokens, access, tree, blobs, Clock.systemUTC()));
