@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
 final class Datasources {
   static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
-  /** One configured datasource; {@code path} is absolute. */
-  record Definition(String name, Path path) {}
+  /** One configured datasource; {@code path} is absolute; {@code serve}: this node may serve it. */
+  record Definition(String name, Path path, boolean serve) {}
 
   private final List<String> configured;
   private final Map<String, BlobStore> served;
@@ -47,17 +47,22 @@ final class Datasources {
       if (!type.equals("local")) {
         throw new IllegalArgumentException("arca.datasources." + name + ".type '" + type + "' is not supported (local)");
       }
-      out.add(new Definition(name, Path.of(ds.getString("path")).toAbsolutePath().normalize()));
+      boolean serve = !ds.hasPath("serve") || ds.getBoolean("serve");
+      out.add(new Definition(name, Path.of(ds.getString("path")).toAbsolutePath().normalize(), serve));
     }
     return out;
   }
 
-  /** The names of the configured datasources whose folder this node can create and write. Creates the folders. */
+  /**
+   * The names of the configured datasources this node serves: not turned off here ({@code serve = false}) and whose
+   * folder it can create and write. Creates the folders.
+   */
   static List<String> servable(Config config) {
     return configured(config).stream().filter(Datasources::writable).map(Definition::name).toList();
   }
 
   private static boolean writable(Definition ds) {
+    if (!ds.serve()) return false;
     try {
       Files.createDirectories(ds.path());
       return Files.isDirectory(ds.path()) && Files.isWritable(ds.path());

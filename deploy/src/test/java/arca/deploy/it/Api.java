@@ -42,6 +42,19 @@ final class Api {
     return reply(http.send(b.build(), HttpResponse.BodyHandlers.ofString()));
   }
 
+  /** A PUT of raw bytes (the /io gateway), Bearer-authenticated. */
+  HttpResponse<String> putBytes(String path, String token, byte[] body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+        .header("Authorization", "Bearer " + token).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A GET of raw bytes, Bearer-authenticated. */
+  HttpResponse<byte[]> getBytes(String path, String token) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+        .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   Reply get(String path, String token) throws Exception {
     return send("GET", path, token, null);
   }

@@ -64,6 +64,8 @@ class ClusterIT {
       env.put("ARCA_PUBLIC_URL", "http://arca.cluster.test");
       env.put("ARCA_ADMIN_PASSWORD", PASSWORD);
       env.put("ARCA_SERVICES", i == 0 ? "none" : "all");
+      // the default datasource's folder is node 2's: node 3 runs the objects service but reaches those bytes on node 2
+      if (i == 2) env.put("ARCA_DATASOURCE_DEFAULT_SERVE", "false");
       nodes.add(new NodeProcess(dir.resolve("node" + (i + 1)), env));
     }
     String contactPoints = String.join(",", nodes.stream().map(n -> "127.0.0.1:" + n.managementPort).toList());
@@ -89,6 +91,18 @@ class ClusterIT {
           + rows(users, "SELECT projection_id, offset_value FROM user_projection_offset")
           + ", tags " + rows(users, "SELECT COUNT(*) FROM user_event_tag") + ", rows " + rows(users, "SELECT login FROM user_users"), e);
     }
+
+    // file bytes: written through the gateway-only node, read through the node that does not hold the folder
+    byte[] bytes = new byte[3 * 1024 * 1024 + 17];
+    new java.util.Random(7).nextBytes(bytes);
+    var put = apis.get(0).putBytes("/io/common/cluster/blob.bin", admin, bytes);
+    assertEquals(200, put.statusCode(), put::body);
+    for (Api api : apis) {
+      var got = api.getBytes("/io/common/cluster/blob.bin", admin);
+      assertEquals(200, got.statusCode());
+      assertTrue(java.util.Arrays.equals(bytes, got.body()), "the same bytes through every node");
+    }
+    assertEquals(bytes.length, apis.get(2).get("/a/nodes/common/cluster/blob.bin", admin).json().get("size").asLong());
 
     // entities spread over the service nodes (shard allocation as Akka Management reports it)
     for (int i = 0; i < 12; i++) {
