@@ -22,6 +22,8 @@ final class NodeProcess implements AutoCloseable {
   final int grpcPort;
   final int managementPort;
   final Map<String, String> env;
+  /** The node JVM's maximum heap (-Xmx), set before launch. */
+  String jvmHeap = "512m";
   private Process process;
 
   NodeProcess(Path dataDir, Map<String, String> extraEnv) throws IOException {
@@ -60,7 +62,7 @@ final class NodeProcess implements AutoCloseable {
     String jar = System.getProperty("arca.dist.jar");
     if (lib == null || jar == null) throw new IllegalStateException("run through Maven (failsafe) so that arca.dist.* are set");
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m",
+        "-Xmx" + jvmHeap,
         "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
         "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
         "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED", "-Dchronicle.analytics.disable=true",
