@@ -6,6 +6,8 @@ import akka.persistence.query.EventEnvelope;
 import arca.persistence.ServiceStorage;
 import arca.persistence.Sql;
 import arca.persistence.TaggedProjection;
+import arca.proto.tree.CopyFinished;
+import arca.proto.tree.CopyStarted;
 import arca.proto.tree.MoveOutAborted;
 import arca.proto.tree.MoveOutCompleted;
 import arca.proto.tree.MoveOutStarted;
@@ -19,14 +21,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Makes interrupted moves complete. The folders' move events are projected into {@code tree_pending_moves}; every
+ * Makes interrupted moves and copy jobs complete. The folders' move events are projected into {@code tree_pending_moves}; every
  * {@code arca.tree.sweep-interval} each node running the tree service wakes the source folder of any move pending for
  * longer than that, and the folder resends the adoption (which the destination applies once).
  */
 final class PendingMoves {
+  private static final String JOB = "job:";
+
   private PendingMoves() {}
 
   static void init(ActorSystem<?> system, ServiceStorage storage) {
+    // copy jobs tag their start and finish with the folders' tags: one projection follows both
     TaggedProjection.init(system, storage, "pending-moves", FolderEntity.TAGS, TreeModule.NAME, PendingMoves::apply);
     Duration every = system.settings().config().getDuration("arca.tree.sweep-interval");
     system.scheduler().scheduleWithFixedDelay(every, every, () -> sweep(system, storage, every), system.executionContext());
@@ -43,6 +48,13 @@ final class PendingMoves {
       Sql.exec(c, "DELETE FROM tree_pending_moves WHERE op_id = ?", e.getOpId());
     } else if (event instanceof MoveOutAborted e) {
       Sql.exec(c, "DELETE FROM tree_pending_moves WHERE op_id = ?", e.getOpId());
+    } else if (event instanceof CopyStarted) {
+      // a copy job: its own id is the row's, and "job:<id>" tells the sweeper what to wake
+      Sql.exec(c, "DELETE FROM tree_pending_moves WHERE op_id = ?", folder);
+      Sql.exec(c, "INSERT INTO tree_pending_moves (op_id, folder_id, started_at) VALUES (?, ?, ?)", folder, JOB + folder,
+          env.timestamp());
+    } else if (event instanceof CopyFinished) {
+      Sql.exec(c, "DELETE FROM tree_pending_moves WHERE op_id = ?", folder);
     }
   }
 
@@ -61,7 +73,11 @@ final class PendingMoves {
     }).thenAccept(folders -> {
       ClusterSharding sharding = ClusterSharding.get(system);
       for (String folder : folders) {
-        sharding.entityRefFor(FolderEntity.KEY, folder).tell(new FolderEntity.Resume(system.ignoreRef()));
+        if (folder.startsWith(JOB)) {
+          sharding.entityRefFor(CopyJobEntity.KEY, folder.substring(JOB.length())).tell(new CopyJobEntity.Resume(system.ignoreRef()));
+        } else {
+          sharding.entityRefFor(FolderEntity.KEY, folder).tell(new FolderEntity.Resume(system.ignoreRef()));
+        }
       }
     }).exceptionally(e -> {
       system.log().warn("pending-move sweep failed: {}", e.toString());

@@ -3,7 +3,11 @@ package arca.tree;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
+import arca.proto.tree.CopyJob;
+import arca.proto.tree.CopyRequest;
+import arca.proto.tree.CopyResponse;
 import arca.proto.tree.CreateFolderRequest;
+import arca.proto.tree.GetCopyJobRequest;
 import arca.proto.tree.ListRequest;
 import arca.proto.tree.ListResponse;
 import arca.proto.tree.ListTrashRequest;
@@ -41,10 +45,13 @@ final class TreeGrpcService implements TreeService {
 
   private final ClusterSharding sharding;
   private final Duration timeout;
+  private final Function<String, arca.proto.objects.ObjectsService> objects;
 
-  TreeGrpcService(ActorSystem<?> system) {
+  TreeGrpcService(ActorSystem<?> system, arca.service.Clients clients) {
     this.sharding = ClusterSharding.get(system);
     this.timeout = system.settings().config().getDuration("arca.ask-timeout");
+    this.objects = ds -> clients.client(arca.proto.objects.ObjectsService.class, "ds-" + ds,
+        arca.proto.objects.ObjectsServiceClient::create);
   }
 
   /** A validated request path: datasource and segments. */
@@ -313,6 +320,67 @@ final class TreeGrpcService implements TreeService {
           for (Entry child : page.children()) chain = chain.thenCompose(b -> collect(datasource, child, b));
           return page.nextCursor().isEmpty() ? chain : chain.thenCompose(b -> collectPage(datasource, uuid, page.nextCursor(), b));
         });
+  }
+
+  @Override
+  public CompletionStage<CopyResponse> copy(CopyRequest in) {
+    return GrpcErrors.call(() -> {
+      Path from = path(in.getDatasource(), in.getFrom());
+      Path to = path(in.getDatasource(), in.getTo());
+      if (from.root() || to.root()) throw GrpcErrors.invalid("the root cannot be copied or replaced");
+      return locate(from).thenCompose(src -> folders(to.parent(), true).thenCompose(chain -> {
+        if (!src.entry().folder()) {
+          // a file: a new blob with the same bytes, under the new name (an existing file there is kept)
+          Entry file = src.entry();
+          return objects.apply(to.datasource()).copy(arca.proto.objects.CopyRequest.newBuilder()
+                  .setDatasource(to.datasource()).setSourceBlobId(file.blobId()).build())
+              .thenCompose(blob -> folder(to.datasource(), last(chain)).<FolderEntity.Reply>ask(r -> new FolderEntity.PutFile(
+                      new Entry("", to.name(), false, file.size(), file.etag(), file.mtime(), 0, blob.getBlobId(), file.sha256(),
+                          file.contentType(), null, 0, null), null, true, r), timeout)
+                  .thenCompose(r -> {
+                    if (r.failure() == null) {
+                      return CompletableFuture.completedFuture(
+                          CopyResponse.newBuilder().setNode(node(to.datasource(), to.text(), r.entry())).build());
+                    }
+                    // refused (the target exists: the put was conditional): the copy's blob goes
+                    objects.apply(to.datasource()).delete(arca.proto.objects.BlobRef.newBuilder()
+                        .setDatasource(to.datasource()).setBlobId(blob.getBlobId()).build());
+                    arca.service.Failure f = r.failure().code().equals("FAILED_PRECONDITION")
+                        ? arca.service.Failure.exists("'" + Names.printable(to.text()) + "' already exists") : r.failure();
+                    return CompletableFuture.<CopyResponse>failedFuture(GrpcErrors.status(f));
+                  }));
+        }
+        if (chain.contains(src.entry().uuid())) throw GrpcErrors.invalid("a folder cannot be copied into itself");
+        // a folder: its copy is created empty at once (refused if the name is taken), then a job fills it
+        return folder(to.datasource(), last(chain)).<FolderEntity.Reply>ask(r -> new FolderEntity.Get(to.name(), r), timeout)
+            .thenCompose(existing -> {
+              if (existing.failure() == null) {
+                throw GrpcErrors.status(arca.service.Failure.exists("'" + Names.printable(to.text()) + "' already exists"));
+              }
+              return folder(to.datasource(), last(chain)).<FolderEntity.Reply>ask(r -> new FolderEntity.EnsureFolder(to.name(), r), timeout);
+            })
+            .thenCompose(r -> ok(r, FolderEntity.Reply::entry))
+            .thenCompose(copy -> {
+              String jobId = java.util.UUID.randomUUID().toString();
+              return sharding.entityRefFor(CopyJobEntity.KEY, jobId).<CopyJobEntity.Progress>ask(
+                      r -> new CopyJobEntity.Start(to.datasource(), src.entry().uuid(), copy.uuid(), r), timeout)
+                  .thenApply(p -> CopyResponse.newBuilder().setNode(node(to.datasource(), to.text(), copy)).setJobId(jobId).build());
+            });
+      }));
+    });
+  }
+
+  @Override
+  public CompletionStage<CopyJob> getCopyJob(GetCopyJobRequest in) {
+    return GrpcErrors.call(() -> {
+      if (!in.getJobId().matches("[0-9a-f-]{36}")) throw GrpcErrors.invalid("not a copy job id");
+      return sharding.entityRefFor(CopyJobEntity.KEY, in.getJobId()).<CopyJobEntity.Progress>ask(CopyJobEntity.Get::new, timeout)
+          .thenApply(p -> {
+            if (!p.exists()) throw GrpcErrors.status(arca.service.Failure.notFound("no copy job '" + in.getJobId() + "'"));
+            return CopyJob.newBuilder().setJobId(in.getJobId()).setDone(p.done()).setFoldersDone(p.foldersDone())
+                .setFoldersPending(p.foldersPending()).setFilesCopied(p.filesCopied()).build();
+          });
+    });
   }
 
   @Override

@@ -21,7 +21,8 @@ public final class TreeModule implements ServiceModule {
   @Override
   public Function<HttpRequest, CompletionStage<HttpResponse>> start(ServiceContext ctx) {
     FolderEntity.init(ctx.system(), ctx.storage());
+    CopyJobEntity.init(ctx.system(), ctx.storage(), ctx.clients());
     PendingMoves.init(ctx.system(), ctx.storage());
-    return TreeServiceHandlerFactory.create(new TreeGrpcService(ctx.system()), ctx.system());
+    return TreeServiceHandlerFactory.create(new TreeGrpcService(ctx.system(), ctx.clients()), ctx.system());
   }
 }

@@ -46,11 +46,17 @@ class DatasourcesTest {
   void theDefaultDatasourceLivesInTheDataDirectory() {
     Config config = node("");
 
-    assertEquals(List.of(new Datasources.Definition("default", dataDir.resolve("datasources/default"))),
+    assertEquals(List.of(new Datasources.Definition("default", dataDir.resolve("datasources/default"), true)),
         Datasources.configured(config));
     assertEquals(List.of("default"), ObjectsModule.hostedDatasources(config));
     assertTrue(Files.isDirectory(dataDir.resolve("datasources/default")));
     assertEquals("ds-default", ObjectsModule.datasourceRole("default"));
+  }
+
+  @Test
+  void aDatasourceTurnedOffHereIsServedElsewhere() {
+    Config config = node("arca.datasources.default.serve = false");
+    assertEquals(List.of(), ObjectsModule.hostedDatasources(config));
   }
 
   @Test

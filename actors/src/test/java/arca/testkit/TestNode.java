@@ -89,6 +89,7 @@ public final class TestNode implements AutoCloseable {
             arca.grpc.host = "127.0.0.1"
             arca.public-url = "http://localhost:1"
             arca.user.argon2 { memory-kib = 1024, iterations = 1 }
+            arca.tree.sweep-interval = 2s
             arca.persistence.refresh-interval = 100ms
             arca.token.login-throttle.max-failures = 3
             """)
@@ -103,7 +104,8 @@ public final class TestNode implements AutoCloseable {
     Config config = ConfigFactory.empty()
         .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(
             java.util.stream.Stream.concat(SERVICES.stream(),
-                java.util.stream.Stream.of(ServiceClients.endpointRole("127.0.0.1", port))).toList()))
+                java.util.stream.Stream.concat(java.util.stream.Stream.of(ServiceClients.endpointRole("127.0.0.1", port)),
+                    arca.objects.ObjectsModule.hostedDatasources(base).stream().map(arca.objects.ObjectsModule::datasourceRole))).toList()))
         .withFallback(ServiceStorage.pluginConfig(base, SERVICES))
         .withFallback(base)
         .resolve();

@@ -251,6 +251,72 @@ abstract class TreeServiceContract {
     assertEquals(0, await(node.tree.listTrash(ListTrashRequest.newBuilder().setDatasource(DS).setPrefix("t/").build())).getTotal());
   }
 
+  private String blob(String text) {
+    var header = arca.proto.objects.WriteRequest.newBuilder().setHeader(arca.proto.objects.WriteHeader.newBuilder().setDatasource(DS)).build();
+    var chunk = arca.proto.objects.WriteRequest.newBuilder().setChunk(com.google.protobuf.ByteString.copyFromUtf8(text)).build();
+    return await(node.objects.write(akka.stream.javadsl.Source.from(List.of(header, chunk)))).getBlobId();
+  }
+
+  @Test
+  void copyAFileAtOnceAndAFolderTreeAsAJob() throws Exception {
+    await(node.tree.putFile(PutFileRequest.newBuilder().setDatasource(DS).setPath("c/src/a.txt").setBlobId(blob("a")).setSize(1).setEtag("ea").build()));
+    await(node.tree.putFile(PutFileRequest.newBuilder().setDatasource(DS).setPath("c/src/sub/b.txt").setBlobId(blob("bb")).setSize(2).setEtag("eb").build()));
+    await(node.tree.putFile(PutFileRequest.newBuilder().setDatasource(DS).setPath("c/src/sub/deeper/c.txt").setBlobId(blob("ccc")).setSize(3).setEtag("ec").build()));
+
+    var fileCopy = await(node.tree.copy(arca.proto.tree.CopyRequest.newBuilder().setDatasource(DS).setFrom("c/src/a.txt").setTo("c/a-copy.txt").build()));
+    assertTrue(fileCopy.getJobId().isEmpty());
+    Node copied = await(stat("c/a-copy.txt"));
+    assertEquals("ea", copied.getEtag());
+    assertTrue(!copied.getBlobId().equals(await(stat("c/src/a.txt")).getBlobId()), "a copy has its own blob");
+    assertStatus(Status.Code.ALREADY_EXISTS, node.tree.copy(arca.proto.tree.CopyRequest.newBuilder().setDatasource(DS).setFrom("c/src/a.txt").setTo("c/a-copy.txt").build()));
+
+    var job = await(node.tree.copy(arca.proto.tree.CopyRequest.newBuilder().setDatasource(DS).setFrom("c/src").setTo("c/dst").build()));
+    assertTrue(!job.getJobId().isEmpty());
+    arca.proto.tree.CopyJob state = null;
+    for (int i = 0; i < 100; i++) {
+      state = await(node.tree.getCopyJob(arca.proto.tree.GetCopyJobRequest.newBuilder().setJobId(job.getJobId()).build()));
+      if (state.getDone()) break;
+      Thread.sleep(100);
+    }
+    assertTrue(state.getDone(), state.toString());
+    assertEquals(3, state.getFilesCopied());
+    assertEquals(3, state.getFoldersDone());
+    assertEquals(3, await(stat("c/dst/sub/deeper/c.txt")).getSize());
+    assertEquals("eb", await(stat("c/dst/sub/b.txt")).getEtag());
+    assertEquals(1, await(stat("c/src/a.txt")).getSize(), "the source stays");
+    assertStatus(Status.Code.ALREADY_EXISTS, node.tree.copy(arca.proto.tree.CopyRequest.newBuilder().setDatasource(DS).setFrom("c/src").setTo("c/dst").build()));
+    assertStatus(Status.Code.INVALID_ARGUMENT, node.tree.copy(arca.proto.tree.CopyRequest.newBuilder().setDatasource(DS).setFrom("c/src").setTo("c/src/sub/x").build()));
+    assertStatus(Status.Code.NOT_FOUND, node.tree.getCopyJob(arca.proto.tree.GetCopyJobRequest.newBuilder().setJobId(java.util.UUID.randomUUID().toString()).build()));
+  }
+
+  @Test
+  void aFolderCopyInterruptedByARestartCompletesWithEveryFileOnce() throws Exception {
+    List<CompletableFuture<PutFileResponse>> puts = new ArrayList<>();
+    for (int f = 0; f < 30; f++) {
+      for (int i = 0; i < 5; i++) {
+        puts.add(node.tree.putFile(PutFileRequest.newBuilder().setDatasource(DS).setPath("j/src/d" + f + "/f" + i)
+            .setBlobId(blob("x" + f + i)).setSize(3).setEtag("e").build()).toCompletableFuture());
+      }
+    }
+    puts.forEach(p -> await(p));
+    var job = await(node.tree.copy(arca.proto.tree.CopyRequest.newBuilder().setDatasource(DS).setFrom("j/src").setTo("j/dst").build()));
+    // stop the node while the job runs, start it again: the job resumes (woken by the sweeper) and completes
+    node.close();
+    node = TestNode.start(dataDir, database);
+    arca.proto.tree.CopyJob state = null;
+    for (int i = 0; i < 300; i++) {
+      state = await(node.tree.getCopyJob(arca.proto.tree.GetCopyJobRequest.newBuilder().setJobId(job.getJobId()).build()));
+      if (state.getDone()) break;
+      Thread.sleep(100);
+    }
+    assertTrue(state.getDone(), state.toString());
+    ListResponse top = list("j/dst", ListRequest.newBuilder().setLimit(100));
+    assertEquals(30, top.getTotal());
+    for (int f = 0; f < 30; f++) {
+      assertEquals(5, list("j/dst/d" + f, ListRequest.newBuilder().setLimit(100)).getTotal(), "every file once in d" + f);
+    }
+  }
+
   @Test
   void theIndexSurvivesARestart() {
     await(put("r/keep/me.txt", "km", 7));

@@ -108,6 +108,14 @@ class FilesNodeIT {
     // the admin's personal workspace is the admin's own
     assertStatus(404, api.get("/a/nodes/personal/archive/2026/q1", admin));
 
+    // a folder copy is a background job; its progress is at /a/copy-jobs/{id}
+    Api.Reply job = api.send("POST", "/a/nodes/common/many?action=copy", alice, Map.of("to", "many-copy"));
+    assertStatus(202, job);
+    String jobId = job.text("jobId");
+    IdentityEndToEnd.poll(() -> api.get("/a/copy-jobs/" + jobId, alice).json().get("done").asBoolean(), d -> d);
+    assertEquals(25, api.get("/a/nodes/common/many-copy?children", alice).json().get("total").asLong());
+    assertStatus(409, api.send("POST", "/a/nodes/common/many?action=copy", alice, Map.of("to", "many-copy")));
+
     // recycle bin: delete, list, restore, delete again, purge
     Api.Reply trashed = api.send("DELETE", "/a/nodes/common/many/d03", alice, null);
     assertStatus(200, trashed);

@@ -54,7 +54,9 @@ import static akka.http.javadsl.server.Directives.*;
  *                                                (limit, offset or cursor, sort=name|mtime|size, order=asc|desc,
  *                                                foldersFirst=true|false, prefix)
  *   POST   /a/nodes/{ws}/{path}                  create the folder (and missing parents)          201
- *   POST   /a/nodes/{ws}/{path}?action=copy      copy a file: {"to": "path", "workspace"?: "ws", "overwrite"?}
+ *   POST   /a/nodes/{ws}/{path}?action=copy      copy a file (201) or a folder (202: a background job):
+ *                                                {"to": "path", "workspace"?: "ws"}
+ *   GET    /a/copy-jobs/{id}                     a folder copy's progress
  *   PATCH  /a/nodes/{ws}/{path}                  rename or move: {"to": "path", "workspace"?: "ws", "overwrite"?}
  *   DELETE /a/nodes/{ws}/{path}                  to the recycle bin (the answer carries the entry's uuid)
  *   GET    /a/trash/{ws}                         the workspace's recycle bin (offset, limit)
@@ -85,11 +87,12 @@ public final class NodesRoutes implements RestModule {
 
   public static Route routes(Authenticator auth, TreeService tree, FileAccess access, Blobs blobs) {
     return concat(
-        pathPrefix("nodes", () -> auth.authenticated(p -> nodes(tree, access, blobs, p))),
-        pathPrefix("trash", () -> auth.authenticated(p -> pathPrefix(PathMatchers.segment(), ws -> bin(tree, access, blobs, p, ws)))));
+        pathPrefix("nodes", () -> auth.authenticated(p -> nodes(tree, access, p))),
+        pathPrefix("trash", () -> auth.authenticated(p -> pathPrefix(PathMatchers.segment(), ws -> bin(tree, access, blobs, p, ws)))),
+        pathPrefix("copy-jobs", () -> auth.authenticated(p -> path(PathMatchers.segment(), id -> get(() -> copyJob(tree, id))))));
   }
 
-  private static Route nodes(TreeService tree, FileAccess access, Blobs blobs, Principal p) {
+  private static Route nodes(TreeService tree, FileAccess access, Principal p) {
     Route workspaces = pathEndOrSingleSlash(() -> get(() -> Json.reply(access.visibleWorkspaces(p), StatusCodes.OK,
         list -> Map.of("items", list.stream().map(ws -> Map.of("workspace", ws, "path", "", "type", "folder")).toList(),
             "total", list.size()))));
@@ -100,7 +103,7 @@ public final class NodesRoutes implements RestModule {
               ? listing(tree, access, p, ws, path) : stat(tree, access, p, ws, path))),
           post(() -> parameterOptional("action", action -> action.isEmpty()
               ? createFolder(tree, access, p, ws, path)
-              : action.get().equals("copy") ? Json.body(MoveBody.class, b -> copy(tree, access, blobs, p, ws, path, b))
+              : action.get().equals("copy") ? Json.body(MoveBody.class, b -> copy(tree, access, p, ws, path, b))
               : Json.fail(ApiError.badRequest("unknown action '" + action.get() + "' (known: copy)")))),
           patch(() -> Json.body(MoveBody.class, b -> move(tree, access, p, ws, path, b))),
           delete(() -> trash(tree, access, p, ws, path)));
@@ -242,28 +245,28 @@ public final class NodesRoutes implements RestModule {
     return Json.reply(moved, StatusCodes.OK, m -> m);
   }
 
-  private static Route copy(TreeService tree, FileAccess access, Blobs blobs, Principal p, String ws, String path, MoveBody b) {
+  /**
+   * A file is copied at once (201); a folder's copy is created at once and filled by a background job that survives
+   * a crash (202 with {@code jobId}; progress at {@code /a/copy-jobs/{id}}). Copies stay within a datasource.
+   */
+  private static Route copy(TreeService tree, FileAccess access, Principal p, String ws, String path, MoveBody b) {
+    if (Boolean.TRUE.equals(b.overwrite())) return Json.fail(ApiError.badRequest("a copy never overwrites: choose a free target"));
     String targetWs = b.workspace() == null ? ws : b.workspace();
-    CompletionStage<Map<String, Object>> copied = pair(access, p, ws, path, b, false).thenCompose(pr -> tree.stat(
-            StatRequest.newBuilder().setDatasource(pr.from().datasource()).setPath(pr.from().path()).build())
-        .thenCompose(src -> {
-          if (src.getType() != NodeType.FILE) throw ApiError.badRequest("only files can be copied for now");
-          return blobs.copy(pr.from().datasource(), src.getBlobId()).thenCompose(blob -> {
-            PutFileRequest.Builder put = PutFileRequest.newBuilder().setDatasource(pr.to().datasource()).setPath(pr.to().path())
-                .setBlobId(blob.getBlobId()).setSize(blob.getSize()).setEtag(src.getEtag()).setSha256(src.getSha256())
-                .setContentType(src.getContentType());
-            if (!Boolean.TRUE.equals(b.overwrite())) put.setIfNoneMatch(true);
-            return tree.putFile(put.build()).handle((r, e) -> {
-              if (e != null) {
-                blobs.delete(pr.to().datasource(), blob.getBlobId());
-                throw e instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(e);
-              }
-              blobs.delete(pr.to().datasource(), r.getReplacedBlobId());
-              return json(targetWs, String.join("/", RelativePath.segments(b.to())), r.getNode());
-            });
-          });
+    CompletionStage<Map<String, Object>> copied = pair(access, p, ws, path, b, false).thenCompose(pr -> tree.copy(
+            arca.proto.tree.CopyRequest.newBuilder().setDatasource(pr.from().datasource()).setFrom(pr.from().path())
+                .setTo(pr.to().path()).build())
+        .thenApply(r -> {
+          Map<String, Object> m = json(targetWs, String.join("/", RelativePath.segments(b.to())), r.getNode());
+          if (!r.getJobId().isEmpty()) m.put("jobId", r.getJobId());
+          return m;
         }));
-    return Json.reply(copied, m -> complete(Json.response(StatusCodes.CREATED, m)));
+    return Json.reply(copied, m -> complete(Json.response(m.containsKey("jobId") ? StatusCodes.ACCEPTED : StatusCodes.CREATED, m)));
+  }
+
+  private static Route copyJob(TreeService tree, String id) {
+    return Json.reply(tree.getCopyJob(arca.proto.tree.GetCopyJobRequest.newBuilder().setJobId(id).build()), StatusCodes.OK,
+        j -> Map.of("jobId", j.getJobId(), "done", j.getDone(), "foldersDone", j.getFoldersDone(),
+            "foldersPending", j.getFoldersPending(), "filesCopied", j.getFilesCopied()));
   }
 
   private static Route trash(TreeService tree, FileAccess access, Principal p, String ws, String path) {
