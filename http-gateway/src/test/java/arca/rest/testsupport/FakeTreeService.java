@@ -35,7 +35,8 @@ import java.util.regex.Pattern;
  * does (INVALID_ARGUMENT), NOT_FOUND, FAILED_PRECONDITION for a file where a folder is needed or a failed
  * condition, ALREADY_EXISTS for a file/folder clash; listings in name order (NFC keys) with prefix, start_after and
  * "k:" cursors; PutFile creating parents and returning the replaced blob; Trash then Purge returning the blobs of a
- * whole folder. Move, ListTrash and Restore answer UNIMPLEMENTED: the gateway's /io routes never call them.
+ * whole folder. Move, ListTrash, Restore, Copy and GetCopyJob answer UNIMPLEMENTED: the gateway's /io routes never
+ * call them.
  */
 public final class FakeTreeService implements TreeService {
   private static final Pattern DATASOURCE = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
@@ -259,6 +260,16 @@ public final class FakeTreeService implements TreeService {
 
   @Override
   public CompletionStage<Node> restore(RestoreRequest in) {
+    return Failures.failed(Status.UNIMPLEMENTED);
+  }
+
+  @Override
+  public CompletionStage<arca.proto.tree.CopyResponse> copy(arca.proto.tree.CopyRequest in) {
+    return Failures.failed(Status.UNIMPLEMENTED);
+  }
+
+  @Override
+  public CompletionStage<arca.proto.tree.CopyJob> getCopyJob(arca.proto.tree.GetCopyJobRequest in) {
     return Failures.failed(Status.UNIMPLEMENTED);
   }
 }
