@@ -5,12 +5,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -34,56 +31,27 @@ class FailoverIT {
   static final String PASSWORD = "failover-admin-password";
   static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(20);
 
-  Path stateDir;
+  LocalCluster cluster;
   int base;
-  Map<String, String> env;
   Api api;
   String admin;
-  String database = "arca_f_" + Long.toHexString(System.nanoTime());
 
   @BeforeAll
   void up() throws Exception {
-    stateDir = Files.createTempDirectory("arca-failover");
     base = 18000 + (int) (ProcessHandle.current().pid() % 50) * 10;
-    env = new HashMap<>();
-    env.put("ARCA_CLUSTER_DIR", stateDir.toString());
-    env.put("ARCA_PORT_BASE", Integer.toString(base));
-    env.put("ARCA_DB_URL", MariaDbNodeIT.SERVER + "/" + database);
-    env.put("ARCA_ADMIN_PASSWORD", PASSWORD);
-    cluster("up", "3");
-    api = new Api("http://127.0.0.1:" + base);
+    cluster = new LocalCluster("failover", base, PASSWORD);
+    cluster.run("up", "3");
+    api = new Api(cluster.url());
     admin = api.token("admin", PASSWORD);
   }
 
   @AfterAll
   void down() throws Exception {
-    try {
-      // keep the node logs for a look after the run (down --purge removes the state dir)
-      Path logs = Path.of(System.getProperty("arca.repo"), "deploy", "target", "failover-logs");
-      Files.createDirectories(logs);
-      for (int i = 1; i <= 3; i++) {
-        Path log = stateDir.resolve("node" + i).resolve("node.log");
-        if (Files.exists(log)) Files.copy(log, logs.resolve("node" + i + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      }
-      cluster("down", "--purge");
-    } finally {
-      try (var c = java.sql.DriverManager.getConnection(MariaDbNodeIT.SERVER + "/", "root", "");
-           var st = c.createStatement()) {
-        st.execute("DROP DATABASE IF EXISTS " + database);
-      }
-    }
+    cluster.close();
   }
 
   void cluster(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("arca.repo"), "deploy", "bin", "local-cluster").toString()));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().putAll(env);
-    System.out.println(System.currentTimeMillis() + " $ local-cluster " + String.join(" ", args));
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes());
-    System.out.println("$ local-cluster " + String.join(" ", args) + "\n" + out);
-    assertTrue(p.waitFor(300, TimeUnit.SECONDS) && p.exitValue() == 0, "local-cluster " + String.join(" ", args) + " failed:\n" + out);
+    cluster.run(args);
   }
 
   /** Writers creating users through nginx; each acknowledged login is recorded. */

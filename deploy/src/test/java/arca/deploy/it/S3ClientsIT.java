@@ -56,6 +56,9 @@ class S3ClientsIT {
   Path work;
   Path cfg;
   NodeProcess node;
+  /** The address the clients use (this class: one node; a subclass: a cluster's nginx). */
+  String baseUrl;
+  int port;
   Api api;
   String alice;
   String accessKeyId;
@@ -75,8 +78,8 @@ class S3ClientsIT {
     Run ensure = run(Duration.ofSeconds(300), Map.of(), script.toString());
     if (ensure.exit() != 0) fail("cannot install s3cmd and rclone:\n" + ensure.describe());
 
-    node = new NodeProcess(work.resolve("node"), Map.of("ARCA_ADMIN_PASSWORD", PASSWORD)).start();
-    api = new Api(node.url());
+    startServer();
+    api = new Api(baseUrl);
     String admin = api.token("admin", PASSWORD);
     assertStatus(201, api.send("POST", "/a/users", admin, Map.of("login", "alice", "password", "alice-password")));
     alice = api.token("alice", "alice-password");
@@ -91,20 +94,31 @@ class S3ClientsIT {
         "[default]",
         "access_key = " + accessKeyId,
         "secret_key = " + secret,
-        "host_base = 127.0.0.1:" + node.httpPort,
-        "host_bucket = 127.0.0.1:" + node.httpPort,
+        "host_base = 127.0.0.1:" + port,
+        "host_bucket = 127.0.0.1:" + port,
         "use_https = False",
         "signature_v2 = False",
         ""));
   }
 
+  /** Starts what the clients talk to and sets {@link #baseUrl} and {@link #port}. */
+  void startServer() throws Exception {
+    node = new NodeProcess(work.resolve("node"), Map.of("ARCA_ADMIN_PASSWORD", PASSWORD)).start();
+    baseUrl = baseUrl;
+    port = node.httpPort;
+  }
+
+  void stopServer() throws Exception {
+    if (node != null) {
+      System.out.println(node.logTail());
+      node.close();
+    }
+  }
+
   @AfterAll
   void stop() throws Exception {
     try {
-      if (node != null) {
-        System.out.println(node.logTail());
-        node.close();
-      }
+      stopServer();
     } finally {
       if (work != null) deleteTree(work);
     }
@@ -149,7 +163,7 @@ class S3ClientsIT {
     Path f = randomFile(dir.resolve("big.bin"), 13 * MIB, 13);
     String key = "common/mp/big file & more.bin";
     s3cmdOk(Duration.ofSeconds(60), "--multipart-chunk-size-mb=5", "put", f.toString(), "s3://io/" + key);
-    HttpResponse<Void> head = http.send(HttpRequest.newBuilder(URI.create(node.url() + "/io/" + encodeKey(key)))
+    HttpResponse<Void> head = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/io/" + encodeKey(key)))
         .method("HEAD", HttpRequest.BodyPublishers.noBody()).header("Authorization", "Bearer " + alice)
         .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.discarding());
     assertEquals(200, head.statusCode(), head.headers().map().toString());
@@ -247,7 +261,7 @@ class S3ClientsIT {
     Path f = randomFile(dir.resolve("range.bin"), 300_000, 300);
     s3cmdOk(Duration.ofSeconds(30), "put", f.toString(), "s3://io/common/docs/range.bin");
 
-    HttpResponse<byte[]> range = http.send(HttpRequest.newBuilder(URI.create(node.url() + "/io/common/docs/range.bin"))
+    HttpResponse<byte[]> range = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/io/common/docs/range.bin"))
         .header("Authorization", "Bearer " + alice).header("Range", "bytes=100-199").timeout(Duration.ofSeconds(30)).build(),
         HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(206, range.statusCode(), new String(range.body(), StandardCharsets.UTF_8));
@@ -286,7 +300,7 @@ class S3ClientsIT {
         "RCLONE_CONFIG_ARCA_PROVIDER", "Other",
         "RCLONE_CONFIG_ARCA_ACCESS_KEY_ID", accessKeyId,
         "RCLONE_CONFIG_ARCA_SECRET_ACCESS_KEY", secret,
-        "RCLONE_CONFIG_ARCA_ENDPOINT", node.url(),
+        "RCLONE_CONFIG_ARCA_ENDPOINT", baseUrl,
         "RCLONE_CONFIG_ARCA_FORCE_PATH_STYLE", "true"), cmd.toArray(String[]::new));
   }
 
