@@ -16,15 +16,25 @@ import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
 
 /**
- * The datasources of {@code arca.datasources} ({@code name -> { type = local, path = <folder> }}) and the stores of
- * those this node serves: the ones whose folder it can create and write. The same configuration may name folders
- * that exist only on some nodes (a local disk, a mount); each node serves what it has.
+ * The datasources of {@code arca.datasources} ({@code name -> { type = local, path = <folder> }} or
+ * {@code { type = s3, bucket = ..., ... }}) and the stores of those this node serves: the local ones whose folder it
+ * can create and write, and every S3 one (a bucket is reachable from every node). The same configuration may name
+ * folders that exist only on some nodes (a local disk, a mount); each node serves what it has. {@code serve = false}
+ * turns a datasource off on a node, whatever its type.
  */
 final class Datasources {
   static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
-  /** One configured datasource; {@code path} is absolute; {@code serve}: this node may serve it. */
-  record Definition(String name, Path path, boolean serve) {}
+  /**
+   * One configured datasource; {@code type} local: {@code path} is absolute, {@code s3} null; {@code type} s3:
+   * {@code path} null, {@code s3} its bucket; {@code serve}: this node may serve it.
+   */
+  record Definition(String name, String type, Path path, S3BlobStore.Settings s3, boolean serve) {
+    /** A local datasource. */
+    Definition(String name, Path path, boolean serve) {
+      this(name, "local", path, null, serve);
+    }
+  }
 
   private final List<String> configured;
   private final Map<String, BlobStore> served;
@@ -44,13 +54,30 @@ final class Datasources {
       }
       Config ds = all.toConfig().getConfig(name);
       String type = ds.getString("type");
-      if (!type.equals("local")) {
-        throw new IllegalArgumentException("arca.datasources." + name + ".type '" + type + "' is not supported (local)");
-      }
       boolean serve = !ds.hasPath("serve") || ds.getBoolean("serve");
-      out.add(new Definition(name, Path.of(ds.getString("path")).toAbsolutePath().normalize(), serve));
+      switch (type) {
+        case "local" -> out.add(new Definition(name, Path.of(ds.getString("path")).toAbsolutePath().normalize(), serve));
+        case "s3" -> out.add(new Definition(name, "s3", null, s3(name, ds), serve));
+        default -> throw new IllegalArgumentException(
+            "arca.datasources." + name + ".type '" + type + "' is not supported (local, s3)");
+      }
     }
     return out;
+  }
+
+  private static S3BlobStore.Settings s3(String name, Config ds) {
+    if (!ds.hasPath("bucket") || ds.getString("bucket").isBlank()) {
+      throw new IllegalArgumentException("arca.datasources." + name + ": an s3 datasource needs a bucket");
+    }
+    String prefix = optional(ds, "prefix", "");
+    if (!prefix.isEmpty() && !prefix.endsWith("/")) prefix = prefix + "/";
+    return new S3BlobStore.Settings(optional(ds, "endpoint", ""), optional(ds, "region", "us-east-1"),
+        ds.getString("bucket"), prefix, optional(ds, "access-key", ""), optional(ds, "secret-key", ""),
+        ds.hasPath("path-style") && ds.getBoolean("path-style"));
+  }
+
+  private static String optional(Config ds, String key, String otherwise) {
+    return ds.hasPath(key) ? ds.getString(key) : otherwise;
   }
 
   /**
@@ -63,6 +90,7 @@ final class Datasources {
 
   private static boolean writable(Definition ds) {
     if (!ds.serve()) return false;
+    if (ds.s3() != null) return true;
     try {
       Files.createDirectories(ds.path());
       return Files.isDirectory(ds.path()) && Files.isWritable(ds.path());
@@ -77,6 +105,10 @@ final class Datasources {
     Map<String, BlobStore> served = new LinkedHashMap<>();
     for (Definition ds : all) {
       if (!writable(ds)) continue;
+      if (ds.s3() != null) {
+        served.put(ds.name(), S3BlobStore.open(ds.s3(), materializer));
+        continue;
+      }
       try {
         served.put(ds.name(), LocalFolderBlobStore.open(ds.path(), materializer, blocking));
       } catch (IOException e) {
@@ -92,7 +124,7 @@ final class Datasources {
     if (store != null) return store;
     if (configured.contains(name)) {
       throw new BlobException(BlobException.Reason.NOT_HOSTED,
-          "datasource '" + name + "' is not served by this node (its folder is not writable here)");
+          "datasource '" + name + "' is not served by this node (turned off here, or its folder is not writable here)");
     }
     throw BlobException.notFound(NAME.matcher(name).matches() ? "no datasource '" + name + "'" : "no such datasource");
   }

@@ -17,9 +17,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * arca.grpc.objects (Cells data.objects): the bytes of files, as immutable blobs in datasources
- * ({@code arca.datasources}). A node running this service serves the configured datasources whose folder it can
- * write; calls for another datasource are refused (FAILED_PRECONDITION), so a launcher gives each node the cluster
- * role {@link #datasourceRole} of every datasource in {@link #hostedDatasources} for callers to find it.
+ * ({@code arca.datasources}). A node running this service serves the configured local datasources whose folder it
+ * can write and every S3 datasource (unless {@code serve = false} there); calls for another datasource are refused
+ * (FAILED_PRECONDITION), so a launcher gives each node the cluster role {@link #datasourceRole} of every datasource in {@link #hostedDatasources} for callers to find it.
  */
 public final class ObjectsModule implements ServiceModule {
   public static final String NAME = "objects";

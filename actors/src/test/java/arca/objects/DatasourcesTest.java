@@ -82,6 +82,25 @@ class DatasourcesTest {
     assertThrows(IllegalArgumentException.class,
         () -> Datasources.configured(node("arca.datasources.Bad_Name { type = local, path = x }")));
     assertThrows(IllegalArgumentException.class,
-        () -> Datasources.configured(node("arca.datasources.s3 { type = s3, path = x }")));
+        () -> Datasources.configured(node("arca.datasources.ftp { type = ftp, path = x }")));
+    assertThrows(IllegalArgumentException.class,
+        () -> Datasources.configured(node("arca.datasources.s3 { type = s3, path = x }")), "an s3 datasource needs a bucket");
+  }
+
+  @Test
+  void anS3DatasourceIsServedByEveryNodeUnlessTurnedOff() {
+    String s3 = "arca.datasources.bucket { type = s3, endpoint = \"http://127.0.0.1:9\", bucket = b, prefix = arca,"
+        + " access-key = k, secret-key = s, path-style = true }";
+    Config config = node(s3);
+
+    assertEquals(List.of(new Datasources.Definition("bucket", "s3", null,
+            new S3BlobStore.Settings("http://127.0.0.1:9", "us-east-1", "b", "arca/", "k", "s", true), true),
+        new Datasources.Definition("default", dataDir.resolve("datasources/default"), true)),
+        Datasources.configured(config));
+    assertEquals(List.of("bucket", "default"), ObjectsModule.hostedDatasources(config));
+    Datasources datasources = Datasources.open(config, Materializer.matFromSystem(testKit.system()),
+        Entities.blocking(testKit.system()));
+    assertTrue(datasources.store("bucket") instanceof S3BlobStore);
+    assertEquals(List.of("default"), ObjectsModule.hostedDatasources(node(s3 + "\narca.datasources.bucket.serve = false")));
   }
 }
