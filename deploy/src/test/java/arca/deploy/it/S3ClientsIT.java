@@ -104,7 +104,7 @@ class S3ClientsIT {
   /** Starts what the clients talk to and sets {@link #baseUrl} and {@link #port}. */
   void startServer() throws Exception {
     node = new NodeProcess(work.resolve("node"), Map.of("ARCA_ADMIN_PASSWORD", PASSWORD)).start();
-    baseUrl = baseUrl;
+    baseUrl = node.url();
     port = node.httpPort;
   }
 
