@@ -2,7 +2,6 @@ package arca.objects;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.stream.Materializer;
-import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import arca.service.Entities;
@@ -24,7 +23,6 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -35,10 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** The local-folder store on a temporary folder: sizes, digests, ranges, refusals, atomicity, copy, compose. */
-class LocalFolderBlobStoreTest {
+class LocalFolderBlobStoreTest extends BlobStoreCalls {
   private static final int MIB = 1024 * 1024;
   private static ActorTestKit testKit;
   private static Materializer materializer;
@@ -221,53 +218,9 @@ class LocalFolderBlobStoreTest {
 
   // ---------------------------------------------------------------- helpers
 
-  private BlobInfo put(byte[] bytes, Expected expected) {
-    return await(store.put(chunked(bytes), expected));
-  }
+  @Override BlobStore store() { return store; }
+  @Override Materializer materializer() { return materializer; }
 
-  private BlobException putFailure(byte[] bytes, Expected expected) {
-    return failure(store.put(chunked(bytes), expected));
-  }
-
-  /** The bytes in chunks of 64 KiB, as a client would send them. */
-  private static Source<ByteString, ?> chunked(byte[] bytes) {
-    List<ByteString> chunks = new ArrayList<>();
-    for (int at = 0; at < bytes.length; at += 64 * 1024) {
-      chunks.add(ByteString.fromArray(bytes, at, Math.min(64 * 1024, bytes.length - at)));
-    }
-    return Source.from(chunks);
-  }
-
-  private byte[] read(BlobId id, long offset, long length) {
-    return await(store.get(id, offset, length).runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat),
-        materializer)).toArray();
-  }
-
-  private BlobException readFailure(BlobId id, long offset, long length) {
-    return failure(store.get(id, offset, length).runWith(Sink.ignore(), materializer));
-  }
-
-  private static <T> T await(CompletionStage<T> stage) {
-    try {
-      return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("call failed", e);
-    }
-  }
-
-  private static BlobException failure(CompletionStage<?> stage) {
-    try {
-      Object value = stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-      return fail("expected a failure, got " + value);
-    } catch (ExecutionException e) {
-      for (Throwable t = e; t != null; t = t.getCause()) {
-        if (t instanceof BlobException b) return b;
-      }
-      throw new AssertionError("expected a BlobException", e);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
 
   private List<Path> blobFiles() {
     try (Stream<Path> files = Files.walk(root.resolve("blobs"))) {

@@ -2,7 +2,6 @@ package arca.objects;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.stream.Materializer;
-import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import org.junit.jupiter.api.AfterAll;
@@ -25,7 +24,6 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -42,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The S3 store against a real S3 server on loopback: s3proxy (filesystem backend) run as its own process from the
  * jar that actors/pom.xml copies to target/s3proxy at generate-test-resources. Each test uses its own key prefix.
  */
-class S3BlobStoreTest {
+class S3BlobStoreTest extends BlobStoreCalls {
   private static final int MIB = 1024 * 1024;
   private static final String BUCKET = "arca-test";
   private static ActorTestKit testKit;
@@ -274,52 +272,9 @@ class S3BlobStoreTest {
         .map(u -> u.key() + " " + u.uploadId()).toList();
   }
 
-  private BlobInfo put(byte[] bytes, Expected expected) {
-    return await(store.put(chunked(bytes), expected));
-  }
+  @Override BlobStore store() { return store; }
+  @Override Materializer materializer() { return materializer; }
 
-  private BlobException putFailure(byte[] bytes, Expected expected) {
-    return failure(store.put(chunked(bytes), expected));
-  }
-
-  private static Source<ByteString, ?> chunked(byte[] bytes) {
-    List<ByteString> chunks = new ArrayList<>();
-    for (int at = 0; at < bytes.length; at += 64 * 1024) {
-      chunks.add(ByteString.fromArray(bytes, at, Math.min(64 * 1024, bytes.length - at)));
-    }
-    return Source.from(chunks);
-  }
-
-  private byte[] read(BlobId id, long offset, long length) {
-    return await(store.get(id, offset, length).runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat),
-        materializer)).toArray();
-  }
-
-  private BlobException readFailure(BlobId id, long offset, long length) {
-    return failure(store.get(id, offset, length).runWith(Sink.ignore(), materializer));
-  }
-
-  private static <T> T await(CompletionStage<T> stage) {
-    try {
-      return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("call failed", e);
-    }
-  }
-
-  private static BlobException failure(CompletionStage<?> stage) {
-    try {
-      Object value = stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-      return fail("expected a failure, got " + value);
-    } catch (ExecutionException e) {
-      for (Throwable t = e; t != null; t = t.getCause()) {
-        if (t instanceof BlobException b) return b;
-      }
-      throw new AssertionError("expected a BlobException", e);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
 
   private static byte[] random(int size, long seed) {
     byte[] bytes = new byte[size];
