@@ -26,7 +26,7 @@ import arca.proto.user.User;
 import arca.proto.user.VerifyPasswordRequest;
 import arca.proto.user.VerifyPasswordResponse;
 import arca.testkit.Calls;
-import arca.testkit.TestDatabase;
+import arca.testkit.NodeContract;
 import arca.testkit.TestNode;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -35,13 +35,8 @@ import com.nimbusds.jwt.SignedJWT;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -64,33 +59,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * body runs on every storage backend (one subclass each). One node per class; the restart test replaces it with
  * a new node on the same database and data directory.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class ServicesContract {
+abstract class ServicesContract extends NodeContract {
   private static final Duration READ_MODEL_LAG = Duration.ofSeconds(10);
   private static final String PASSWORD = "correct horse battery";
-
-  private Path dataDir;
-  private TestDatabase database;
-  private TestNode node;
-
-  /** The backend this run uses; called once per class. */
-  protected abstract TestDatabase database();
-
-  @BeforeAll
-  void startNode(@TempDir Path dataDir) {
-    this.dataDir = dataDir;
-    database = database();
-    node = TestNode.start(dataDir, database);
-  }
-
-  @AfterAll
-  void stopNode() {
-    try {
-      if (node != null) node.close();
-    } finally {
-      if (database != null) database.close();
-    }
-  }
 
   // ---------------------------------------------------------------- users
 

@@ -10,17 +10,12 @@ import arca.proto.token.ResolveAccessKeyRequest;
 import arca.proto.token.ResolvedAccessKey;
 import arca.proto.user.CreateUserRequest;
 import arca.proto.user.DeleteUserRequest;
-import arca.testkit.TestDatabase;
+import arca.testkit.NodeContract;
 import arca.testkit.TestNode;
 import io.grpc.Status;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -39,31 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * body runs on every storage backend (one subclass each); the restart test replaces the node with a new one on the
  * same database and data directory.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class AccessKeysContract {
-  private Path dataDir;
-  private TestDatabase database;
-  private TestNode node;
-
-  /** The backend this run uses; called once per class. */
-  protected abstract TestDatabase database();
-
-  @BeforeAll
-  void startNode(@TempDir Path dataDir) {
-    this.dataDir = dataDir;
-    database = database();
-    node = TestNode.start(dataDir, database);
-  }
-
-  @AfterAll
-  void stopNode() {
-    try {
-      if (node != null) node.close();
-    } finally {
-      if (database != null) database.close();
-    }
-  }
-
+abstract class AccessKeysContract extends NodeContract {
   private void createUser(String login, String... roles) {
     await(node.users.createUser(CreateUserRequest.newBuilder().setLogin(login).setPassword("correct horse battery")
         .addAllRoles(List.of(roles)).build()));

@@ -16,16 +16,11 @@ import arca.proto.tree.RestoreRequest;
 import arca.proto.tree.SortBy;
 import arca.proto.tree.StatRequest;
 import arca.proto.tree.TrashRequest;
-import arca.testkit.TestDatabase;
+import arca.testkit.NodeContract;
 import arca.testkit.TestNode;
 import io.grpc.Status;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -39,31 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The tree service on real storage through its generated client; one subclass per storage backend. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class TreeServiceContract {
+abstract class TreeServiceContract extends NodeContract {
   static final String DS = "default";
-  private Path dataDir;
-  private TestDatabase database;
-  private TestNode node;
-
-  protected abstract TestDatabase database();
-
-  @BeforeAll
-  void startNode(@TempDir Path dataDir) {
-    this.dataDir = dataDir;
-    database = database();
-    node = TestNode.start(dataDir, database);
-  }
-
-  @AfterAll
-  void stopNode() {
-    try {
-      if (node != null) node.close();
-    } finally {
-      if (database != null) database.close();
-    }
-  }
-
   private CompletionStage<PutFileResponse> put(String path, String blob, long size) {
     return node.tree.putFile(PutFileRequest.newBuilder().setDatasource(DS).setPath(path).setBlobId(blob).setSize(size)
         .setEtag("etag-" + blob).build());

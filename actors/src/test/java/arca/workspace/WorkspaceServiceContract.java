@@ -12,16 +12,11 @@ import arca.proto.workspace.Slugs;
 import arca.proto.workspace.UpdateWorkspaceRequest;
 import arca.proto.workspace.Workspace;
 import arca.proto.workspace.WorkspaceRoot;
-import arca.testkit.TestDatabase;
+import arca.testkit.NodeContract;
 import arca.testkit.TestNode;
 import io.grpc.Status;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -41,32 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The workspace service on real storage, through its generated gRPC client only. The same body runs on every
  * storage backend (one subclass each); the restart test replaces the node with a new one on the same database.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class WorkspaceServiceContract {
+abstract class WorkspaceServiceContract extends NodeContract {
   private static final Duration READ_MODEL_LAG = Duration.ofSeconds(10);
-
-  private Path dataDir;
-  private TestDatabase database;
-  private TestNode node;
-
-  /** The backend this run uses; called once per class. */
-  protected abstract TestDatabase database();
-
-  @BeforeAll
-  void startNode(@TempDir Path dataDir) {
-    this.dataDir = dataDir;
-    database = database();
-    node = TestNode.start(dataDir, database);
-  }
-
-  @AfterAll
-  void stopNode() {
-    try {
-      if (node != null) node.close();
-    } finally {
-      if (database != null) database.close();
-    }
-  }
 
   private static WorkspaceRoot root(String datasource, String path) {
     return WorkspaceRoot.newBuilder().setDatasource(datasource).setPath(path).build();
