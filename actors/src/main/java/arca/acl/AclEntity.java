@@ -45,9 +45,19 @@ public final class AclEntity extends ServiceEntity<AclEntity.Command, AclEntity.
 
   public sealed interface Command extends CborSerializable permits Grant, Revoke, Resolve {}
 
-  public record Grant(String path, String role, Action action, ActorRef<Granted> replyTo) implements Command {}
+  public record Grant(String path, String role, Action action, String requestId, ActorRef<Granted> replyTo)
+      implements Command {
+    public Grant {
+      if (requestId == null) requestId = ""; // from a node that predates request ids
+    }
+  }
 
-  public record Revoke(String path, String role, Action action, ActorRef<Revoked> replyTo) implements Command {}
+  public record Revoke(String path, String role, Action action, String requestId, ActorRef<Revoked> replyTo)
+      implements Command {
+    public Revoke {
+      if (requestId == null) requestId = ""; // from a node that predates request ids
+    }
+  }
 
   /** roles: in order, later ones override earlier ones. */
   public record Resolve(String path, List<String> roles, ActorRef<Resolved> replyTo) implements Command {}
@@ -109,25 +119,28 @@ public final class AclEntity extends ServiceEntity<AclEntity.Command, AclEntity.
 
   private ReplyEffect<GeneratedMessageV3, State> onGrant(State s, Grant c) {
     Entry existing = s.find(c.path(), c.role(), c.action());
-    if (existing != null) return Effect().reply(c.replyTo(), new Granted(existing, false, null));
+    // a resent grant that created the entry answers as the first time did
+    if (existing != null) return Effect().reply(c.replyTo(), new Granted(existing, applied(c.requestId()), null));
     if (s.entries().size() >= MAX_ENTRIES) {
       return Effect().reply(c.replyTo(), new Granted(null, false, Failure.precondition(
           "workspace '" + workspace + "' has the maximum of " + MAX_ENTRIES + " ACL entries")));
     }
     return Effect().persist(AclGranted.newBuilder().setPath(c.path()).setRole(c.role()).setAction(c.action())
-            .setAt(System.currentTimeMillis()).build())
+            .setAt(System.currentTimeMillis()).setRequestId(c.requestId()).build())
         .thenReply(c.replyTo(), st -> new Granted(st.find(c.path(), c.role(), c.action()), true, null));
   }
 
   private ReplyEffect<GeneratedMessageV3, State> onRevoke(State s, Revoke c) {
-    if (s.find(c.path(), c.role(), c.action()) == null) return Effect().reply(c.replyTo(), new Revoked(false));
+    if (s.find(c.path(), c.role(), c.action()) == null) {
+      return Effect().reply(c.replyTo(), new Revoked(applied(c.requestId())));
+    }
     return Effect().persist(AclRevoked.newBuilder().setPath(c.path()).setRole(c.role()).setAction(c.action())
-            .setAt(System.currentTimeMillis()).build())
+            .setAt(System.currentTimeMillis()).setRequestId(c.requestId()).build())
         .thenReply(c.replyTo(), st -> new Revoked(true));
   }
 
   @Override
-  public EventHandler<State, GeneratedMessageV3> eventHandler() {
+  protected EventHandler<State, GeneratedMessageV3> events() {
     return newEventHandlerBuilder().forAnyState()
         .onEvent(AclGranted.class, (s, e) -> {
           Entry added = new Entry(e.getPath(), e.getRole(), e.getAction(), e.getAt());
@@ -143,7 +156,7 @@ public final class AclEntity extends ServiceEntity<AclEntity.Command, AclEntity.
   }
 
   @Override
-  public SnapshotAdapter<State> snapshotAdapter() {
+  protected SnapshotAdapter<State> snapshots() {
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(State s) {

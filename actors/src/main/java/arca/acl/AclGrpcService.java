@@ -18,6 +18,7 @@ import arca.proto.acl.RevokeResponse;
 import arca.proto.acl.Rights;
 import arca.proto.acl.VisibleRequest;
 import arca.proto.acl.VisibleResponse;
+import arca.service.Requests;
 import arca.service.GrpcErrors;
 
 import java.time.Duration;
@@ -48,7 +49,7 @@ final class AclGrpcService implements AclService {
       String path = AclRules.path(in.getPath());
       String role = AclRules.role(in.getRole());
       var action = AclRules.action(in.getAction());
-      return ref.<AclEntity.Granted>ask(r -> new AclEntity.Grant(path, role, action, r), timeout).thenApply(g -> {
+      return ref.<AclEntity.Granted>ask(r -> new AclEntity.Grant(path, role, action, Requests.id(in.getRequestId()), r), timeout).thenApply(g -> {
         if (g.failure() != null) throw GrpcErrors.status(g.failure());
         return GrantResponse.newBuilder().setAcl(toProto(in.getWorkspace(), g.entry())).setCreated(g.created()).build();
       });
@@ -62,7 +63,7 @@ final class AclGrpcService implements AclService {
       String path = AclRules.path(in.getPath());
       String role = AclRules.role(in.getRole());
       var action = AclRules.action(in.getAction());
-      return ref.<AclEntity.Revoked>ask(r -> new AclEntity.Revoke(path, role, action, r), timeout)
+      return ref.<AclEntity.Revoked>ask(r -> new AclEntity.Revoke(path, role, action, Requests.id(in.getRequestId()), r), timeout)
           .thenApply(r -> RevokeResponse.newBuilder().setRemoved(r.removed()).build());
     });
   }

@@ -83,9 +83,13 @@ public final class LocalFolderBlobStore implements BlobStore {
   private void removeUploadsOlderThan(Instant limit) throws IOException {
     try (Stream<Path> files = Files.list(tmp)) {
       for (Path file : (Iterable<Path>) files::iterator) {
-        if (Files.isRegularFile(file, NOFOLLOW_LINKS)
-            && Files.getLastModifiedTime(file, NOFOLLOW_LINKS).toInstant().isBefore(limit)) {
-          Files.deleteIfExists(file);
+        try {
+          if (Files.isRegularFile(file, NOFOLLOW_LINKS)
+              && Files.getLastModifiedTime(file, NOFOLLOW_LINKS).toInstant().isBefore(limit)) {
+            Files.deleteIfExists(file);
+          }
+        } catch (java.nio.file.NoSuchFileException gone) {
+          // an upload that completed (or was abandoned) meanwhile: another node sharing the folder is serving
         }
       }
     }

@@ -44,14 +44,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * to its blob key with the digests as metadata and the tmp object deleted. Any failure, mismatch or cancellation
  * aborts the multipart upload and deletes the tmp object, so a blob key only ever names a complete, checked blob.
  * <p>
- * Limits: CopyObject copies at most 5 GiB, so uploads of more than 5 GiB (which need that copy) and copies of
- * blobs over 5 GiB are refused (UploadPartCopy would lift this; not done). Compose streams the parts through put.
+ * CopyObject copies at most 5 GiB in one call: larger objects (an upload's move into place, a blob copy) are copied
+ * server-side as a multipart upload of UploadPartCopy ranges ({@link #COPY_PART_SIZE} each, four at a time), so no
+ * byte passes through the node. An upload has at most 10,000 parts of {@link #PART_SIZE}: blobs of up to 78 GiB.
+ * Compose streams the parts through put.
  */
 public final class S3BlobStore implements BlobStore, AutoCloseable {
   /** Size of the parts of a multipart upload (S3: 5 MiB to 5 GiB, at most 10,000 parts). */
   static final int PART_SIZE = 8 * 1024 * 1024;
-  /** The most CopyObject copies in one call. */
+  /** The most CopyObject copies in one call; larger objects are copied as a multipart upload of part copies. */
   static final long MAX_COPY = 5L * 1024 * 1024 * 1024;
+  /** The range each UploadPartCopy copies (S3: at most 5 GiB per part, 10,000 parts). */
+  static final long COPY_PART_SIZE = 1024L * 1024 * 1024;
+  /** The largest blob: S3's 10,000 parts of {@link #PART_SIZE}. */
+  static final long MAX_BLOB = 10_000L * PART_SIZE;
 
   /** Where a datasource's bucket is and how to reach it. */
   public record Settings(String endpoint, String region, String bucket, String prefix, String accessKey,
@@ -73,12 +79,21 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
   private final String bucket;
   private final String prefix;
   private final Materializer materializer;
+  private final long maxCopy;
+  private final long copyPartSize;
 
   S3BlobStore(S3AsyncClient s3, String bucket, String prefix, Materializer materializer) {
+    this(s3, bucket, prefix, materializer, MAX_COPY, COPY_PART_SIZE);
+  }
+
+  /** With other copy limits: tests lower them to exercise part copies on small blobs. */
+  S3BlobStore(S3AsyncClient s3, String bucket, String prefix, Materializer materializer, long maxCopy, long copyPartSize) {
     this.s3 = s3;
     this.bucket = bucket;
     this.prefix = prefix;
     this.materializer = materializer;
+    this.maxCopy = maxCopy;
+    this.copyPartSize = copyPartSize;
   }
 
   /** A store on the bucket of {@code settings}; makes no call (an unreachable bucket fails the calls, not the start). */
@@ -126,8 +141,8 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
         .map(chunk -> {
           hasher.update(chunk);
           expected.checkRunning(hasher.size());
-          if (hasher.size() > MAX_COPY) {
-            throw BlobException.invalid("an s3 datasource takes blobs of at most 5 GiB");
+          if (hasher.size() > MAX_BLOB) {
+            throw BlobException.invalid("an s3 datasource takes blobs of at most " + MAX_BLOB + " bytes (10,000 parts)");
           }
           return chunk;
         })
@@ -173,9 +188,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
                   .multipartUpload(CompletedMultipartUpload.builder().parts(upload.parts).build())))
               .thenCompose(r -> {
                 upload.uploadId = null; // completed: nothing left to abort, the tmp object remains
-                return s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(tmpKey(id))
-                    .destinationBucket(bucket).destinationKey(blobKey(id))
-                    .metadataDirective(MetadataDirective.REPLACE).metadata(metadata(info)));
+                return copyObject(tmpKey(id), blobKey(id), info.size(), metadata(info));
               })
               .thenCompose(r -> s3.deleteObject(b -> b.bucket(bucket).key(tmpKey(id))))
               .thenApply(r -> info);
@@ -273,20 +286,47 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
 
   // ---------------------------------------------------------------- copy, compose, usage
 
-  /** Server-side CopyObject (metadata copied): blobs of at most 5 GiB. */
+  /** A server-side copy into a new blob, with the same digests. */
   @Override
   public CompletionStage<BlobInfo> copy(BlobId source) {
     return stat(source).thenCompose(original -> {
-      if (original.size() > MAX_COPY) {
-        throw BlobException.invalid("an s3 datasource copies blobs of at most 5 GiB");
-      }
       BlobInfo copy = original.withId(BlobId.random());
-      return s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(blobKey(source))
-              .destinationBucket(bucket).destinationKey(blobKey(copy.id()))
-              .metadataDirective(MetadataDirective.COPY))
-          .thenApply(r -> copy);
+      return copyObject(blobKey(source), blobKey(copy.id()), original.size(), metadata(original)).thenApply(r -> copy);
     }).exceptionally(error -> {
       throw new CompletionException(reason(error));
+    });
+  }
+
+  /**
+   * Copies {@code from} to {@code to} inside the bucket with {@code metadata}: one CopyObject up to the copy limit,
+   * beyond it a multipart upload of UploadPartCopy ranges (aborted if any part fails, so {@code to} appears whole
+   * or not at all).
+   */
+  private CompletionStage<Void> copyObject(String from, String to, long size, Map<String, String> metadata) {
+    if (size <= maxCopy) {
+      return s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket).destinationKey(to)
+          .metadataDirective(MetadataDirective.REPLACE).metadata(metadata)).thenApply(r -> null);
+    }
+    long count = (size + copyPartSize - 1) / copyPartSize;
+    return s3.createMultipartUpload(b -> b.bucket(bucket).key(to).metadata(metadata)).thenCompose(created -> {
+      String uploadId = created.uploadId();
+      CompletionStage<Void> copied = Source.range(1, (int) count)
+          .mapAsync(4, number -> {
+            long first = (number - 1) * copyPartSize;
+            long last = Math.min(size, first + copyPartSize) - 1;
+            return s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket)
+                    .destinationKey(to).uploadId(uploadId).partNumber(number).copySourceRange("bytes=" + first + "-" + last))
+                .thenApply(r -> CompletedPart.builder().partNumber(number).eTag(r.copyPartResult().eTag()).build());
+          })
+          .runWith(Sink.seq(), materializer)
+          .thenCompose(parts -> s3.completeMultipartUpload(b -> b.bucket(bucket).key(to).uploadId(uploadId)
+              .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())))
+          .thenApply(r -> null);
+      return copied.exceptionallyCompose(error -> s3.abortMultipartUpload(b -> b.bucket(bucket).key(to).uploadId(uploadId))
+          .<Void>handle((r, abortError) -> {
+            if (abortError != null) error.addSuppressed(abortError);
+            throw new CompletionException(error);
+          }));
     });
   }
 

@@ -37,14 +37,26 @@ public final class RoleEntity
   public sealed interface Command extends CborSerializable permits Create, Get, Update, Delete {}
 
   /** ifAbsent: an existing role is returned instead of refused (EnsureRole). */
-  public record Create(String label, String description, boolean protectedRole, boolean ifAbsent,
-                       ActorRef<Result> replyTo) implements Command {}
+  public record Create(String label, String description, boolean protectedRole, boolean ifAbsent, String requestId,
+                       ActorRef<Result> replyTo) implements Command {
+    public Create {
+      if (requestId == null) requestId = ""; // from a node that predates request ids
+    }
+  }
 
   public record Get(ActorRef<Result> replyTo) implements Command {}
 
-  public record Update(String label, String description, ActorRef<Result> replyTo) implements Command {}
+  public record Update(String label, String description, String requestId, ActorRef<Result> replyTo) implements Command {
+    public Update {
+      if (requestId == null) requestId = ""; // from a node that predates request ids
+    }
+  }
 
-  public record Delete(ActorRef<Result> replyTo) implements Command {}
+  public record Delete(String requestId, ActorRef<Result> replyTo) implements Command {
+    public Delete {
+      if (requestId == null) requestId = ""; // from a node that predates request ids
+    }
+  }
 
   public record Result(State role, Failure failure) implements CborSerializable {
     static Result ok(State s) { return new Result(s, null); }
@@ -88,34 +100,37 @@ public final class RoleEntity
   }
 
   private ReplyEffect<GeneratedMessageV3, State> onCreate(State s, Create c) {
+    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Result.ok(s));
     if (s.exists()) {
       return Effect().reply(c.replyTo(), c.ifAbsent() ? Result.ok(s) : Result.failed(Failure.exists("role '" + id + "' already exists")));
     }
     return Effect().persist(RoleCreated.newBuilder().setId(id).setLabel(c.label()).setDescription(c.description())
-            .setProtected(c.protectedRole()).setAt(System.currentTimeMillis()).build())
+            .setProtected(c.protectedRole()).setAt(System.currentTimeMillis()).setRequestId(c.requestId()).build())
         .thenReply(c.replyTo(), Result::ok);
   }
 
   private ReplyEffect<GeneratedMessageV3, State> onUpdate(State s, Update c) {
+    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Result.ok(s));
     if (!s.exists()) return Effect().reply(c.replyTo(), found(s));
     if (c.label() == null && c.description() == null) return Effect().reply(c.replyTo(), Result.ok(s));
-    RoleUpdated.Builder u = RoleUpdated.newBuilder().setAt(System.currentTimeMillis());
+    RoleUpdated.Builder u = RoleUpdated.newBuilder().setAt(System.currentTimeMillis()).setRequestId(c.requestId());
     if (c.label() != null) u.setLabel(c.label());
     if (c.description() != null) u.setDescription(c.description());
     return Effect().persist(u.build()).thenReply(c.replyTo(), Result::ok);
   }
 
   private ReplyEffect<GeneratedMessageV3, State> onDelete(State s, Delete c) {
+    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Result.ok(s));
     if (!s.exists()) return Effect().reply(c.replyTo(), found(s));
     if (s.protectedRole()) {
       return Effect().reply(c.replyTo(), Result.failed(Failure.precondition("role '" + id + "' is built in and cannot be deleted")));
     }
-    return Effect().persist(RoleDeleted.newBuilder().setAt(System.currentTimeMillis()).build())
+    return Effect().persist(RoleDeleted.newBuilder().setAt(System.currentTimeMillis()).setRequestId(c.requestId()).build())
         .thenReply(c.replyTo(), st -> Result.ok(s));
   }
 
   @Override
-  public EventHandler<State, GeneratedMessageV3> eventHandler() {
+  protected EventHandler<State, GeneratedMessageV3> events() {
     return newEventHandlerBuilder().forAnyState()
         .onEvent(RoleCreated.class, (s, e) -> new State(true, id, e.getLabel(), e.getDescription(), e.getProtected(),
             e.getAt(), e.getAt(), s.version() + 1))
@@ -127,7 +142,7 @@ public final class RoleEntity
   }
 
   @Override
-  public SnapshotAdapter<State> snapshotAdapter() {
+  protected SnapshotAdapter<State> snapshots() {
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(State s) {

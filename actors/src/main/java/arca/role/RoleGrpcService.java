@@ -14,6 +14,7 @@ import arca.proto.role.Role;
 import arca.proto.role.RoleService;
 import arca.proto.role.UpdateRoleRequest;
 import arca.service.GrpcErrors;
+import arca.service.Requests;
 
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -54,7 +55,8 @@ final class RoleGrpcService implements RoleService {
       var ref = entity(in.getId());
       String label = text("label", in.getLabel().isBlank() ? in.getId() : in.getLabel(), 256);
       String description = text("description", in.getDescription(), 1024);
-      return ref.<RoleEntity.Result>ask(r -> new RoleEntity.Create(label, description, in.getProtected(), ifAbsent, r), timeout)
+      String requestId = Requests.id(in.getRequestId());
+      return ref.<RoleEntity.Result>ask(r -> new RoleEntity.Create(label, description, in.getProtected(), ifAbsent, requestId, r), timeout)
           .thenApply(RoleGrpcService::toProto);
     });
   }
@@ -74,14 +76,15 @@ final class RoleGrpcService implements RoleService {
       String label = in.hasLabel() ? text("label", in.getLabel(), 256) : null;
       if (label != null && label.isEmpty()) throw GrpcErrors.invalid("label must not be empty");
       String description = in.hasDescription() ? text("description", in.getDescription(), 1024) : null;
-      return ref.<RoleEntity.Result>ask(r -> new RoleEntity.Update(label, description, r), timeout)
+      String requestId = Requests.id(in.getRequestId());
+      return ref.<RoleEntity.Result>ask(r -> new RoleEntity.Update(label, description, requestId, r), timeout)
           .thenApply(RoleGrpcService::toProto);
     });
   }
 
   @Override
   public CompletionStage<DeleteRoleResponse> deleteRole(DeleteRoleRequest in) {
-    return GrpcErrors.call(() -> entity(in.getId()).ask(RoleEntity.Delete::new, timeout).thenApply(r -> {
+    return GrpcErrors.call(() -> entity(in.getId()).<RoleEntity.Result>ask(r -> new RoleEntity.Delete(Requests.id(in.getRequestId()), r), timeout).thenApply(r -> {
       toProto(r);
       return DeleteRoleResponse.getDefaultInstance();
     }));

@@ -102,7 +102,7 @@ public final class AccessKeyEntity extends ServiceEntity<AccessKeyEntity.Command
   }
 
   @Override
-  public EventHandler<State, GeneratedMessageV3> eventHandler() {
+  protected EventHandler<State, GeneratedMessageV3> events() {
     return newEventHandlerBuilder().forAnyState()
         .onEvent(AccessKeyCreated.class, (s, e) -> new State(
             new Key(id, e.getLogin(), e.getLabel(), e.getCipherKid(), e.getSealedSecret(), e.getAt()), false))

@@ -14,11 +14,13 @@ import arca.proto.token.ResolveAccessKeyRequest;
 import arca.proto.token.ResolvedAccessKey;
 import arca.proto.user.GetUserRequest;
 import arca.proto.user.UserService;
+import arca.service.Requests;
 import arca.service.Failure;
 import arca.service.GrpcErrors;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
@@ -58,10 +60,11 @@ final class AccessKeyService {
       if (label.length() > MAX_LABEL || label.chars().anyMatch(Character::isISOControl)) {
         throw GrpcErrors.invalid("label: at most " + MAX_LABEL + " characters, no control characters");
       }
-      String id = Secrets.accessKeyId();
+      String requestId = Requests.id(in.getRequestId());
+      String id = requestId.isEmpty() ? Secrets.accessKeyId() : Secrets.accessKeyId(login, requestId);
       String secret = Secrets.accessKeySecret();
       long now = System.currentTimeMillis();
-      return users.getUser(GetUserRequest.newBuilder().setLogin(login).build())
+      CompletionStage<CreatedAccessKey> created = users.getUser(GetUserRequest.newBuilder().setLogin(login).build())
           .thenCompose(user -> cipher.keys())
           .thenCompose(keys -> {
             AccessKeyCipher.Sealed sealed = keys.seal(id, login, secret);
@@ -72,11 +75,24 @@ final class AccessKeyService {
                       r -> new AccessKeyEntity.Create(login, label, sealed.kid(), sealed.data(), now, r), timeout);
                 });
           })
-          .thenApply(reply -> {
-            if (reply.failure() != null) throw GrpcErrors.status(reply.failure());
-            return CreatedAccessKey.newBuilder().setAccessKeyId(id).setSecretAccessKey(secret).setLabel(label)
-                .setCreatedAt(now).build();
+          .thenCompose(reply -> {
+            if (reply.failure() == null) {
+              return CompletableFuture.completedFuture(CreatedAccessKey.newBuilder().setAccessKeyId(id)
+                  .setSecretAccessKey(secret).setLabel(label).setCreatedAt(now).build());
+            }
+            // the key of this very creation, sent again after it applied: its secret, as the first answer had it
+            if (requestId.isEmpty() || !reply.failure().code().equals(io.grpc.Status.Code.ALREADY_EXISTS.name())) {
+              throw GrpcErrors.status(reply.failure());
+            }
+            return key(id).ask(AccessKeyEntity.Get::new, timeout).thenCombine(cipher.keys(), (existing, keys) -> {
+              if (existing.failure() != null || !existing.key().login().equals(login)) throw GrpcErrors.status(reply.failure());
+              AccessKeyEntity.Key k = existing.key();
+              return CreatedAccessKey.newBuilder().setAccessKeyId(id).setLabel(k.label()).setCreatedAt(k.createdAt())
+                  .setSecretAccessKey(keys.open(id, login, new AccessKeyCipher.Sealed(k.cipherKid(), k.sealedSecret())))
+                  .build();
+            });
           });
+      return created;
     });
   }
 
@@ -91,10 +107,11 @@ final class AccessKeyService {
     return GrpcErrors.call(() -> {
       String login = login(in.getLogin());
       String id = id(in.getAccessKeyId());
+      String requestId = Requests.id(in.getRequestId());
       return key(id).<AccessKeyEntity.Deleted>ask(r -> new AccessKeyEntity.Delete(login, r), timeout)
           .thenCompose(deleted -> {
             if (deleted.failure() != null) throw GrpcErrors.status(deleted.failure());
-            return owner(login).<UserAccessKeysEntity.Removed>ask(r -> new UserAccessKeysEntity.Remove(id, r), timeout)
+            return owner(login).<UserAccessKeysEntity.Removed>ask(r -> new UserAccessKeysEntity.Remove(id, requestId, r), timeout)
                 .thenApply(removed -> {
                   // neither live nor listed: nothing of this login's to delete
                   if (!deleted.now() && !removed.now()) throw GrpcErrors.status(Failure.notFound("no access key " + id));

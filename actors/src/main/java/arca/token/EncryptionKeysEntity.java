@@ -71,7 +71,7 @@ public final class EncryptionKeysEntity extends ServiceEntity<EncryptionKeysEnti
   }
 
   @Override
-  public EventHandler<State, GeneratedMessageV3> eventHandler() {
+  protected EventHandler<State, GeneratedMessageV3> events() {
     return newEventHandlerBuilder().forAnyState()
         .onEvent(EncryptionKeyAdded.class, (s, e) -> {
           List<Key> keys = new ArrayList<>(s.keys());
@@ -82,7 +82,7 @@ public final class EncryptionKeysEntity extends ServiceEntity<EncryptionKeysEnti
   }
 
   @Override
-  public SnapshotAdapter<State> snapshotAdapter() {
+  protected SnapshotAdapter<State> snapshots() {
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(State s) {

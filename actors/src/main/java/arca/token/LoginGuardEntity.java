@@ -99,7 +99,7 @@ public final class LoginGuardEntity
   }
 
   @Override
-  public EventHandler<State, GeneratedMessageV3> eventHandler() {
+  protected EventHandler<State, GeneratedMessageV3> events() {
     return newEventHandlerBuilder().forAnyState()
         .onEvent(LoginFailed.class, (s, e) -> new State(e.getFailures(), e.getLockedUntil(), e.getAt()))
         .onEvent(LoginSucceeded.class, (s, e) -> new State(0, 0, s.lastFailureAt()))
@@ -107,7 +107,7 @@ public final class LoginGuardEntity
   }
 
   @Override
-  public SnapshotAdapter<State> snapshotAdapter() {
+  protected SnapshotAdapter<State> snapshots() {
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(State s) {

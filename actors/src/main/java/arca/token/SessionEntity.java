@@ -130,7 +130,7 @@ public final class SessionEntity
   }
 
   @Override
-  public EventHandler<State, GeneratedMessageV3> eventHandler() {
+  protected EventHandler<State, GeneratedMessageV3> events() {
     return newEventHandlerBuilder().forAnyState()
         .onEvent(SessionStarted.class, (s, e) -> new State(true, e.getSubject(), e.getSecretHash(), "", e.getExpiresAt(),
             e.getClientId(), false, e.getAt(), 0))
@@ -143,7 +143,7 @@ public final class SessionEntity
   }
 
   @Override
-  public SnapshotAdapter<State> snapshotAdapter() {
+  protected SnapshotAdapter<State> snapshots() {
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(State s) {

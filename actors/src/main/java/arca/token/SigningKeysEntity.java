@@ -69,7 +69,7 @@ public final class SigningKeysEntity extends ServiceEntity<SigningKeysEntity.Com
   }
 
   @Override
-  public EventHandler<State, GeneratedMessageV3> eventHandler() {
+  protected EventHandler<State, GeneratedMessageV3> events() {
     return newEventHandlerBuilder().forAnyState()
         .onEvent(SigningKeyAdded.class, (s, e) -> {
           List<Key> keys = new ArrayList<>(s.keys());
@@ -80,7 +80,7 @@ public final class SigningKeysEntity extends ServiceEntity<SigningKeysEntity.Com
   }
 
   @Override
-  public SnapshotAdapter<State> snapshotAdapter() {
+  protected SnapshotAdapter<State> snapshots() {
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(State s) {

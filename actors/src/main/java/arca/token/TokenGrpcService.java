@@ -41,6 +41,7 @@ import arca.proto.user.GetUserRequest;
 import arca.proto.user.User;
 import arca.proto.user.UserService;
 import arca.proto.user.VerifyPasswordRequest;
+import arca.service.Requests;
 import arca.service.GrpcErrors;
 import io.grpc.Status;
 
@@ -92,6 +93,9 @@ final class TokenGrpcService implements TokenService {
   @Override
   public CompletionStage<TokenResponse> passwordGrant(PasswordGrantRequest in) {
     return GrpcErrors.call(() -> {
+      // the request id only lets the gateway resend a login lost in a shard hand-off: a resent login that had
+      // applied leaves one more session, unused, which expires like any other
+      Requests.id(in.getRequestId());
       String login = in.getLogin().trim().toLowerCase(Locale.ROOT);
       if (login.isEmpty() || login.length() > 64 || in.getPassword().isEmpty() || in.getPassword().length() > 1024) {
         throw new GrpcServiceException(Status.UNAUTHENTICATED.withDescription(BAD_CREDENTIALS));

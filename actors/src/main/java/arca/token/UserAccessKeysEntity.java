@@ -42,7 +42,12 @@ public final class UserAccessKeysEntity extends ServiceEntity<UserAccessKeysEnti
 
   public record GetKeys(ActorRef<State> replyTo) implements Command {}
 
-  public record Remove(String id, ActorRef<Removed> replyTo) implements Command {}
+  /** requestId: a resent removal that already applied answers as the first one did. */
+  public record Remove(String id, String requestId, ActorRef<Removed> replyTo) implements Command {
+    public Remove {
+      if (requestId == null) requestId = ""; // from a node that predates request ids
+    }
+  }
 
   public record Added(Failure failure) implements CborSerializable {}
 
@@ -76,8 +81,9 @@ public final class UserAccessKeysEntity extends ServiceEntity<UserAccessKeysEnti
         .onCommand(Add.class, this::onAdd)
         .onCommand(GetKeys.class, (s, c) -> Effect().reply(c.replyTo(), s))
         .onCommand(Remove.class, (s, c) -> !s.has(c.id())
-            ? Effect().reply(c.replyTo(), new Removed(false))
-            : Effect().persist(AccessKeyUnlisted.newBuilder().setAccessKeyId(c.id()).setAt(System.currentTimeMillis()).build())
+            ? Effect().reply(c.replyTo(), new Removed(applied(c.requestId())))
+            : Effect().persist(AccessKeyUnlisted.newBuilder().setAccessKeyId(c.id()).setAt(System.currentTimeMillis())
+                    .setRequestId(c.requestId()).build())
                 .thenReply(c.replyTo(), st -> new Removed(true)))
         .build();
   }
@@ -93,7 +99,7 @@ public final class UserAccessKeysEntity extends ServiceEntity<UserAccessKeysEnti
   }
 
   @Override
-  public EventHandler<State, GeneratedMessageV3> eventHandler() {
+  protected EventHandler<State, GeneratedMessageV3> events() {
     return newEventHandlerBuilder().forAnyState()
         .onEvent(AccessKeyListed.class, (s, e) -> {
           List<Listed> keys = new ArrayList<>(s.keys());
@@ -110,7 +116,7 @@ public final class UserAccessKeysEntity extends ServiceEntity<UserAccessKeysEnti
   }
 
   @Override
-  public SnapshotAdapter<State> snapshotAdapter() {
+  protected SnapshotAdapter<State> snapshots() {
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(State s) {

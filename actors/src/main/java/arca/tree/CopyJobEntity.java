@@ -144,7 +144,7 @@ public final class CopyJobEntity extends ServiceEntity<CopyJobEntity.Command, Co
   }
 
   @Override
-  public EventHandler<State, GeneratedMessageV3> eventHandler() {
+  protected EventHandler<State, GeneratedMessageV3> events() {
     return newEventHandlerBuilder().forAnyState()
         .onEvent(CopyStarted.class, (s, e) -> new State(true, e.getDatasource(), List.of(e.getRoot()), 0, 0))
         .onEvent(CopyFolderDone.class, (s, e) -> {
@@ -162,7 +162,7 @@ public final class CopyJobEntity extends ServiceEntity<CopyJobEntity.Command, Co
   }
 
   @Override
-  public SnapshotAdapter<State> snapshotAdapter() {
+  protected SnapshotAdapter<State> snapshots() {
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(State s) {

@@ -61,7 +61,7 @@ final class FolderCopier {
   }
 
   private CompletionStage<FolderPair> subfolder(String ds, FolderPair pair, Entry child) {
-    return folder(ds, pair.getCopy()).<FolderEntity.Reply>ask(r -> new FolderEntity.EnsureFolder(child.name(), r), timeout)
+    return folder(ds, pair.getCopy()).<FolderEntity.Reply>ask(r -> new FolderEntity.EnsureFolder(child.name(), "", r), timeout)
         .thenApply(r -> {
           if (r.failure() != null) throw GrpcErrors.status(r.failure());
           return FolderPair.newBuilder().setSource(child.uuid()).setCopy(r.entry().uuid()).build();
@@ -73,7 +73,7 @@ final class FolderCopier {
     return objects.copy(CopyRequest.newBuilder().setDatasource(ds).setSourceBlobId(child.blobId()).build())
         .thenCompose(blob -> {
           Entry copy = new Entry("", child.name(), false, child.size(), child.etag(), child.mtime(), 0, blob.getBlobId(),
-              child.sha256(), child.contentType(), null, 0, null);
+              child.sha256(), child.contentType(), null, 0, null, "");
           return folder(ds, pair.getCopy()).<FolderEntity.Reply>ask(r -> new FolderEntity.PutFile(copy, null, false, r), timeout)
               .thenCompose(r -> {
                 if (r.failure() != null) {

@@ -68,15 +68,31 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
   public record ListChildren(ListParams params, ActorRef<PageReply> replyTo) implements Command {}
 
   /** The child folder {@code name}, created (with a new uuid) if missing. */
-  public record EnsureFolder(String name, ActorRef<Reply> replyTo) implements Command {}
+  /** requestId: marks a folder this creates (see {@link Entry#requestId}). */
+  public record EnsureFolder(String name, String requestId, ActorRef<Reply> replyTo) implements Command {
+    public EnsureFolder {
+      if (requestId == null) requestId = ""; // from a node that predates request ids
+    }
+  }
 
   /** A file's new content; ifMatch: only over this etag; ifNoneMatch: only when no file is there. */
   public record PutFile(Entry file, String ifMatch, boolean ifNoneMatch, ActorRef<Reply> replyTo) implements Command {}
 
-  public record Rename(String from, String to, boolean overwrite, ActorRef<Reply> replyTo) implements Command {}
+  public record Rename(String from, String to, boolean overwrite, String requestId, ActorRef<Reply> replyTo)
+      implements Command {
+    public Rename {
+      if (requestId == null) requestId = ""; // from a node that predates request ids
+    }
+  }
 
   /** Removes a child for good (files only unless anyType); replies with the removed entry. */
-  public record Remove(String name, String ifMatch, boolean anyType, ActorRef<Reply> replyTo) implements Command {}
+  /** requestId: a removal sent again after it applied answers ok (with no entry) instead of NOT_FOUND. */
+  public record Remove(String name, String ifMatch, boolean anyType, String requestId, ActorRef<Reply> replyTo)
+      implements Command {
+    public Remove {
+      if (requestId == null) requestId = ""; // from a node that predates request ids
+    }
+  }
 
   /** Moves child {@code name} into folder entity {@code destFolder} as {@code moved} (its new name, trash info). */
   public record MoveOut(String name, String destFolder, Entry moved, boolean overwrite, ActorRef<Reply> replyTo)
@@ -180,7 +196,7 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
     }
     Failure refused = collision(s, c.name());
     if (refused != null) return Effect().reply(c.replyTo(), Reply.failed(refused));
-    Entry folder = Entry.folder(UUID.randomUUID().toString(), c.name(), System.currentTimeMillis());
+    Entry folder = Entry.folder(UUID.randomUUID().toString(), c.name(), System.currentTimeMillis()).byRequest(c.requestId());
     return Effect().persist(ChildPut.newBuilder().setChild(folder.toProto()).build())
         .thenReply(c.replyTo(), st -> Reply.ok(folder));
   }
@@ -189,6 +205,10 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
     Failure refused = collision(s, c.file().name());
     if (refused != null) return Effect().reply(c.replyTo(), Reply.failed(refused));
     Child existing = s.get(c.file().name());
+    if (existing != null && !c.file().blobId().isEmpty() && existing.getBlobId().equals(c.file().blobId())) {
+      // this very put, sent again (every upload has its own blob): it applied once; answer as it did
+      return Effect().reply(c.replyTo(), Reply.ok(Entry.of(existing), ""));
+    }
     if (existing != null && existing.getType() == arca.proto.tree.NodeType.FOLDER) {
       return Effect().reply(c.replyTo(), Reply.failed(Failure.exists("'" + existing.getName() + "' is a folder")));
     }
@@ -201,7 +221,7 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
     Entry f = c.file();
     Entry stored = new Entry(existing == null ? UUID.randomUUID().toString() : existing.getUuid(), f.name(), false,
         f.size(), f.etag(), f.mtime(), existing == null ? 1 : existing.getVersion() + 1, f.blobId(), f.sha256(),
-        f.contentType(), null, 0, null);
+        f.contentType(), null, 0, null, f.requestId());
     String replaced = existing == null ? "" : existing.getBlobId();
     return Effect().persist(ChildPut.newBuilder().setChild(stored.toProto()).build())
         .thenReply(c.replyTo(), st -> Reply.ok(stored, replaced));
@@ -222,7 +242,8 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
     if (Names.key(c.from()).equals(Names.key(c.to()))) {
       if (from.getName().equals(c.to())) return Effect().reply(c.replyTo(), Reply.ok(Entry.of(from)));
       // only the composition changes: the same node under its new spelling
-      return Effect().persist(ChildRenamed.newBuilder().setFrom(c.from()).setChild(from.toBuilder().setName(c.to())).build())
+      return Effect().persist(ChildRenamed.newBuilder().setFrom(c.from())
+              .setChild(from.toBuilder().setName(c.to()).setRequestId(c.requestId())).build())
           .thenReply(c.replyTo(), st -> Reply.ok(Entry.of(st.get(c.to()))));
     }
     Failure refused = collision(s, c.to());
@@ -237,23 +258,26 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
       replaced = target.getBlobId();
     }
     String replacedBlob = replaced;
+    Child renamed = from.toBuilder().setName(c.to()).setRequestId(c.requestId()).build();
     List<GeneratedMessageV3> events = target == null
-        ? List.of(ChildRenamed.newBuilder().setFrom(c.from()).setChild(from.toBuilder().setName(c.to())).build())
+        ? List.of(ChildRenamed.newBuilder().setFrom(c.from()).setChild(renamed).build())
         : List.of(ChildRemoved.newBuilder().setName(c.to()).build(),
-            ChildRenamed.newBuilder().setFrom(c.from()).setChild(from.toBuilder().setName(c.to())).build());
+            ChildRenamed.newBuilder().setFrom(c.from()).setChild(renamed).build());
     return Effect().persist(events).thenReply(c.replyTo(), st -> Reply.ok(Entry.of(st.get(c.to())), replacedBlob));
   }
 
   private ReplyEffect<GeneratedMessageV3, Folder> onRemove(Folder s, Remove c) {
     Child child = s.get(c.name());
-    if (child == null) return Effect().reply(c.replyTo(), found(s, c.name()));
+    if (child == null) {
+      return Effect().reply(c.replyTo(), applied(c.requestId()) ? Reply.ok(null) : found(s, c.name()));
+    }
     if (!c.anyType() && child.getType() == arca.proto.tree.NodeType.FOLDER) {
       return Effect().reply(c.replyTo(), Reply.failed(Failure.precondition("'" + child.getName() + "' is a folder")));
     }
     if (c.ifMatch() != null && !etagMatches(c.ifMatch(), child.getEtag())) {
       return Effect().reply(c.replyTo(), Reply.failed(Failure.precondition("the current version does not match If-Match")));
     }
-    return Effect().persist(ChildRemoved.newBuilder().setName(child.getName()).build())
+    return Effect().persist(ChildRemoved.newBuilder().setName(child.getName()).setRequestId(c.requestId()).build())
         .thenReply(c.replyTo(), st -> Reply.ok(Entry.of(child)));
   }
 
@@ -328,7 +352,7 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
   }
 
   @Override
-  public EventHandler<Folder, GeneratedMessageV3> eventHandler() {
+  protected EventHandler<Folder, GeneratedMessageV3> events() {
     return newEventHandlerBuilder().forAnyState()
         .onEvent(ChildPut.class, Folder::apply)
         .onEvent(ChildRemoved.class, Folder::apply)
@@ -348,7 +372,7 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
   }
 
   @Override
-  public SnapshotAdapter<Folder> snapshotAdapter() {
+  protected SnapshotAdapter<Folder> snapshots() {
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(Folder s) {

@@ -24,6 +24,7 @@ import arca.proto.tree.StatRequest;
 import arca.proto.tree.TrashInfo;
 import arca.proto.tree.TrashRequest;
 import arca.proto.tree.TreeService;
+import arca.service.Requests;
 import arca.service.Failure;
 import arca.service.GrpcErrors;
 
@@ -94,7 +95,7 @@ final class TreeGrpcService implements TreeService {
       String name = p.segments().get(i);
       String at = Names.join(p.segments().subList(0, i + 1));
       chain = chain.thenCompose(uuids -> folder(p.datasource(), uuids.get(uuids.size() - 1))
-          .<FolderEntity.Reply>ask(r -> create ? new FolderEntity.EnsureFolder(name, r) : new FolderEntity.Get(name, r), timeout)
+          .<FolderEntity.Reply>ask(r -> create ? new FolderEntity.EnsureFolder(name, "", r) : new FolderEntity.Get(name, r), timeout)
           .thenCompose(r -> {
             if (r.failure() != null) {
               Failure f = r.failure();
@@ -183,10 +184,11 @@ final class TreeGrpcService implements TreeService {
   @Override
   public CompletionStage<Node> createFolder(CreateFolderRequest in) {
     return GrpcErrors.call(() -> {
+      Requests.id(in.getRequestId()); // creating a folder that exists is a no-op: a resent request applies once
       Path p = path(in.getDatasource(), in.getPath());
       if (p.root()) return CompletableFuture.completedFuture(rootNode(p.datasource()));
       return folders(p.parent(), true).thenCompose(uuids -> folder(p.datasource(), last(uuids))
-          .<FolderEntity.Reply>ask(r -> new FolderEntity.EnsureFolder(p.name(), r), timeout)
+          .<FolderEntity.Reply>ask(r -> new FolderEntity.EnsureFolder(p.name(), "", r), timeout)
           .thenCompose(r -> ok(r, x -> node(p.datasource(), p.text(), x.entry()))));
     });
   }
@@ -197,10 +199,11 @@ final class TreeGrpcService implements TreeService {
       Path p = path(in.getDatasource(), in.getPath());
       if (p.root()) throw GrpcErrors.invalid("a file needs a name");
       if (in.getBlobId().isEmpty()) throw GrpcErrors.invalid("blob_id is required");
+      Requests.id(in.getRequestId()); // a resent put names the same blob: the folder applies it once
       if (in.getSize() < 0) throw GrpcErrors.invalid("size must not be negative");
       long mtime = in.getMtime() == 0 ? System.currentTimeMillis() : in.getMtime();
       Entry file = new Entry("", p.name(), false, in.getSize(), in.getEtag(), mtime, 0, in.getBlobId(), in.getSha256(),
-          in.getContentType(), null, 0, null);
+          in.getContentType(), null, 0, null, in.getRequestId());
       String ifMatch = in.hasIfMatch() ? in.getIfMatch() : null;
       return folders(p.parent(), true).thenCompose(uuids -> folder(p.datasource(), last(uuids))
           .<FolderEntity.Reply>ask(r -> new FolderEntity.PutFile(file, ifMatch, in.getIfNoneMatch(), r), timeout)
@@ -209,26 +212,60 @@ final class TreeGrpcService implements TreeService {
     });
   }
 
+  /**
+   * A write that finds its node gone may be the same write sent again after it applied (its answer was lost): with a
+   * request id, {@code done} looks for the node where that write put it, marked with the id; otherwise the failure
+   * stands.
+   */
+  private static <T> CompletionStage<T> orAlreadyDone(CompletionStage<T> attempt, String requestId,
+                                                      Function<String, CompletionStage<T>> done) {
+    return orAlreadyDone(attempt, requestId, io.grpc.Status.Code.NOT_FOUND, done);
+  }
+
+  /** The same, for a write whose second sending fails with {@code code} (ALREADY_EXISTS for a copy). */
+  private static <T> CompletionStage<T> orAlreadyDone(CompletionStage<T> attempt, String requestId,
+                                                      io.grpc.Status.Code code, Function<String, CompletionStage<T>> done) {
+    if (requestId.isEmpty()) return attempt;
+    return attempt.handle((value, error) -> {
+      if (error == null) return CompletableFuture.completedFuture(value);
+      Throwable t = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+      if (!(t instanceof io.grpc.StatusRuntimeException s) || s.getStatus().getCode() != code) {
+        return CompletableFuture.<T>failedFuture(t);
+      }
+      return done.apply(requestId).thenApply(found -> {
+        if (found == null) throw s;
+        return found;
+      });
+    }).thenCompose(x -> x);
+  }
+
   @Override
   public CompletionStage<Node> move(MoveRequest in) {
     return GrpcErrors.call(() -> {
       Path from = path(in.getDatasource(), in.getFrom());
       Path to = path(in.getDatasource(), in.getTo());
       if (from.root() || to.root()) throw GrpcErrors.invalid("the root cannot be moved or replaced");
-      return locate(from).thenCompose(src -> folders(to.parent(), true).thenCompose(chain -> {
-        String dest = last(chain);
-        if (src.entry().folder() && (chain.contains(src.entry().uuid()))) {
-          throw GrpcErrors.invalid("a folder cannot be moved into itself or its own subfolders");
-        }
-        if (dest.equals(src.parent())) {
-          return folder(to.datasource(), dest)
-              .<FolderEntity.Reply>ask(r -> new FolderEntity.Rename(from.name(), to.name(), in.getOverwrite(), r), timeout)
-              .thenCompose(r -> ok(r, x -> node(to.datasource(), to.text(), x.entry())));
-        }
-        return moveOut(to.datasource(), src.parent(), from.name(), dest, src.entry().named(to.name()), in.getOverwrite())
-            .thenApply(e -> node(to.datasource(), to.text(), e));
-      }));
+      String requestId = Requests.id(in.getRequestId());
+      return orAlreadyDone(move(from, to, in.getOverwrite(), requestId), requestId, id -> locate(to)
+          .<Node>thenApply(l -> id.equals(l.entry().requestId()) ? node(to.datasource(), to.text(), l.entry()) : null)
+          .exceptionally(notThere -> null));
     });
+  }
+
+  private CompletionStage<Node> move(Path from, Path to, boolean overwrite, String requestId) {
+    return locate(from).thenCompose(src -> folders(to.parent(), true).thenCompose(chain -> {
+      String dest = last(chain);
+      if (src.entry().folder() && (chain.contains(src.entry().uuid()))) {
+        throw GrpcErrors.invalid("a folder cannot be moved into itself or its own subfolders");
+      }
+      if (dest.equals(src.parent())) {
+        return folder(to.datasource(), dest)
+            .<FolderEntity.Reply>ask(r -> new FolderEntity.Rename(from.name(), to.name(), overwrite, requestId, r), timeout)
+            .thenCompose(r -> ok(r, x -> node(to.datasource(), to.text(), x.entry())));
+      }
+      return moveOut(to.datasource(), src.parent(), from.name(), dest, src.entry().named(to.name()).byRequest(requestId),
+          overwrite).thenApply(e -> node(to.datasource(), to.text(), e));
+    }));
   }
 
   private CompletionStage<Entry> moveOut(String datasource, String fromFolder, String name, String destFolder,
@@ -243,9 +280,18 @@ final class TreeGrpcService implements TreeService {
     return GrpcErrors.call(() -> {
       Path p = path(in.getDatasource(), in.getPath());
       if (p.root()) throw GrpcErrors.invalid("the root cannot be deleted");
-      return locate(p).thenCompose(l -> moveOut(p.datasource(), l.parent(), p.name(), FolderEntity.TRASH,
-              l.entry().trashed(p.text(), System.currentTimeMillis(), in.getBy()), false))
+      String requestId = Requests.id(in.getRequestId());
+      CompletionStage<Node> trashed = locate(p).thenCompose(l -> moveOut(p.datasource(), l.parent(), p.name(), FolderEntity.TRASH,
+              l.entry().trashed(p.text(), System.currentTimeMillis(), in.getBy()).byRequest(requestId), false))
           .thenApply(e -> node(p.datasource(), e.uuid(), e));
+      // sent again after it applied: the entry this very request put in the recycle bin
+      return orAlreadyDone(trashed, requestId, id -> {
+        var params = new FolderEntity.ListParams(0, MAX_PAGE, 0, false, false, "", "", "", p.text());
+        return folder(p.datasource(), FolderEntity.TRASH)
+            .<FolderEntity.PageReply>ask(r -> new FolderEntity.ListChildren(params, r), timeout)
+            .thenApply(page -> page.children().stream().filter(e -> id.equals(e.requestId())).findFirst()
+                .map(e -> node(p.datasource(), e.uuid(), e)).orElse(null));
+      });
     });
   }
 
@@ -270,16 +316,24 @@ final class TreeGrpcService implements TreeService {
   public CompletionStage<Node> restore(RestoreRequest in) {
     return GrpcErrors.call(() -> {
       Path ds = path(in.getDatasource(), "");
-      return folder(ds.datasource(), FolderEntity.TRASH)
+      String requestId = Requests.id(in.getRequestId());
+      CompletionStage<Node> restored = folder(ds.datasource(), FolderEntity.TRASH)
           .<FolderEntity.Reply>ask(r -> new FolderEntity.Get(in.getUuid(), r), timeout)
           .thenCompose(r -> ok(r, FolderEntity.Reply::entry))
           .thenCompose(entry -> {
             Path target = path(ds.datasource(), in.getTo().isEmpty() ? entry.trashPath() : in.getTo());
             if (target.root()) throw GrpcErrors.invalid("cannot restore over the root");
             return folders(target.parent(), true).thenCompose(chain -> moveOut(ds.datasource(), FolderEntity.TRASH,
-                    entry.name(), last(chain), entry.restored(target.name()), false)
+                    entry.name(), last(chain), entry.restored(target.name()).byRequest(requestId), false)
                 .thenApply(e -> node(ds.datasource(), target.text(), e)));
           });
+      // sent again after it applied (with its target: the gateway always names it): the node this request restored
+      if (in.getTo().isEmpty()) return restored;
+      Path to = path(ds.datasource(), in.getTo());
+      return orAlreadyDone(restored, requestId, id -> locate(to)
+          .<Node>thenApply(l -> id.equals(l.entry().requestId()) && l.entry().uuid().equals(in.getUuid())
+              ? node(ds.datasource(), to.text(), l.entry()) : null)
+          .exceptionally(notThere -> null));
     });
   }
 
@@ -287,17 +341,22 @@ final class TreeGrpcService implements TreeService {
   public CompletionStage<PurgeResponse> purge(PurgeRequest in) {
     return GrpcErrors.call(() -> {
       Path ds = path(in.getDatasource(), "");
+      String requestId = Requests.id(in.getRequestId());
       var trash = folder(ds.datasource(), FolderEntity.TRASH);
-      return trash.<FolderEntity.Reply>ask(r -> new FolderEntity.Get(in.getUuid(), r), timeout)
+      CompletionStage<PurgeResponse> purged = trash.<FolderEntity.Reply>ask(r -> new FolderEntity.Get(in.getUuid(), r), timeout)
           .thenCompose(r -> ok(r, FolderEntity.Reply::entry))
           .thenCompose(entry -> {
             PurgeResponse.Builder out = PurgeResponse.newBuilder();
             CompletionStage<PurgeResponse.Builder> collected = collect(ds.datasource(), entry, out);
             // the entry leaves the bin only once its blobs are known, so a failed purge can be retried
             return collected.thenCompose(b -> trash.<FolderEntity.Reply>ask(
-                    r -> new FolderEntity.Remove(entry.name(), null, true, r), timeout)
+                    r -> new FolderEntity.Remove(entry.name(), null, true, requestId, r), timeout)
                 .thenCompose(r -> ok(r, x -> b.build())));
           });
+      // sent again after it applied: done, nothing left to return (the first answer carried the blobs)
+      return orAlreadyDone(purged, requestId, id -> trash.<FolderEntity.Reply>ask(
+              r -> new FolderEntity.Remove(in.getUuid(), null, true, id, r), timeout)
+          .thenApply(r -> r.failure() == null ? PurgeResponse.getDefaultInstance() : null));
     });
   }
 
@@ -328,46 +387,66 @@ final class TreeGrpcService implements TreeService {
       Path from = path(in.getDatasource(), in.getFrom());
       Path to = path(in.getDatasource(), in.getTo());
       if (from.root() || to.root()) throw GrpcErrors.invalid("the root cannot be copied or replaced");
-      return locate(from).thenCompose(src -> folders(to.parent(), true).thenCompose(chain -> {
-        if (!src.entry().folder()) {
-          // a file: a new blob with the same bytes, under the new name (an existing file there is kept)
-          Entry file = src.entry();
-          return objects.apply(to.datasource()).copy(arca.proto.objects.CopyRequest.newBuilder()
-                  .setDatasource(to.datasource()).setSourceBlobId(file.blobId()).build())
-              .thenCompose(blob -> folder(to.datasource(), last(chain)).<FolderEntity.Reply>ask(r -> new FolderEntity.PutFile(
-                      new Entry("", to.name(), false, file.size(), file.etag(), file.mtime(), 0, blob.getBlobId(), file.sha256(),
-                          file.contentType(), null, 0, null), null, true, r), timeout)
-                  .thenCompose(r -> {
-                    if (r.failure() == null) {
-                      return CompletableFuture.completedFuture(
-                          CopyResponse.newBuilder().setNode(node(to.datasource(), to.text(), r.entry())).build());
-                    }
-                    // refused (the target exists: the put was conditional): the copy's blob goes
-                    objects.apply(to.datasource()).delete(arca.proto.objects.BlobRef.newBuilder()
-                        .setDatasource(to.datasource()).setBlobId(blob.getBlobId()).build());
-                    arca.service.Failure f = r.failure().code().equals("FAILED_PRECONDITION")
-                        ? arca.service.Failure.exists("'" + Names.printable(to.text()) + "' already exists") : r.failure();
-                    return CompletableFuture.<CopyResponse>failedFuture(GrpcErrors.status(f));
-                  }));
-        }
-        if (chain.contains(src.entry().uuid())) throw GrpcErrors.invalid("a folder cannot be copied into itself");
-        // a folder: its copy is created empty at once (refused if the name is taken), then a job fills it
-        return folder(to.datasource(), last(chain)).<FolderEntity.Reply>ask(r -> new FolderEntity.Get(to.name(), r), timeout)
-            .thenCompose(existing -> {
-              if (existing.failure() == null) {
-                throw GrpcErrors.status(arca.service.Failure.exists("'" + Names.printable(to.text()) + "' already exists"));
-              }
-              return folder(to.datasource(), last(chain)).<FolderEntity.Reply>ask(r -> new FolderEntity.EnsureFolder(to.name(), r), timeout);
-            })
-            .thenCompose(r -> ok(r, FolderEntity.Reply::entry))
-            .thenCompose(copy -> {
-              String jobId = java.util.UUID.randomUUID().toString();
-              return sharding.entityRefFor(CopyJobEntity.KEY, jobId).<CopyJobEntity.Progress>ask(
-                      r -> new CopyJobEntity.Start(to.datasource(), src.entry().uuid(), copy.uuid(), r), timeout)
-                  .thenApply(p -> CopyResponse.newBuilder().setNode(node(to.datasource(), to.text(), copy)).setJobId(jobId).build());
-            });
-      }));
+      String requestId = Requests.id(in.getRequestId());
+      // sent again after it applied: the copy this very request made (marked with its id), and its job restarted
+      // (a no-op when it runs or ran; it starts it if the first sending stopped before)
+      return orAlreadyDone(copy(from, to, requestId), requestId, io.grpc.Status.Code.ALREADY_EXISTS, id -> locate(to)
+          .thenCompose(l -> {
+            if (!id.equals(l.entry().requestId())) return CompletableFuture.<CopyResponse>completedFuture(null);
+            CopyResponse.Builder out = CopyResponse.newBuilder().setNode(node(to.datasource(), to.text(), l.entry()));
+            if (!l.entry().folder()) return CompletableFuture.completedFuture(out.build());
+            return locate(from).thenCompose(src -> startCopyJob(to.datasource(), src.entry().uuid(), l.entry().uuid(), id))
+                .thenApply(jobId -> out.setJobId(jobId).build());
+          })
+          .exceptionally(notThere -> null));
     });
+  }
+
+  /** A folder copy's job: its id follows from the request id when there is one (so a second sending finds it). */
+  private CompletionStage<String> startCopyJob(String datasource, String source, String copy, String requestId) {
+    String jobId = requestId.isEmpty() ? java.util.UUID.randomUUID().toString()
+        : java.util.UUID.nameUUIDFromBytes(("copy\n" + requestId).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+    return sharding.entityRefFor(CopyJobEntity.KEY, jobId).<CopyJobEntity.Progress>ask(
+        r -> new CopyJobEntity.Start(datasource, source, copy, r), timeout).thenApply(p -> jobId);
+  }
+
+  private CompletionStage<CopyResponse> copy(Path from, Path to, String requestId) {
+    return locate(from).thenCompose(src -> folders(to.parent(), true).thenCompose(chain -> {
+      if (!src.entry().folder()) {
+        // a file: a new blob with the same bytes, under the new name (an existing file there is kept)
+        Entry file = src.entry();
+        return objects.apply(to.datasource()).copy(arca.proto.objects.CopyRequest.newBuilder()
+                .setDatasource(to.datasource()).setSourceBlobId(file.blobId()).build())
+            .thenCompose(blob -> folder(to.datasource(), last(chain)).<FolderEntity.Reply>ask(r -> new FolderEntity.PutFile(
+                    new Entry("", to.name(), false, file.size(), file.etag(), file.mtime(), 0, blob.getBlobId(), file.sha256(),
+                        file.contentType(), null, 0, null, requestId), null, true, r), timeout)
+                .thenCompose(r -> {
+                  if (r.failure() == null) {
+                    return CompletableFuture.completedFuture(
+                        CopyResponse.newBuilder().setNode(node(to.datasource(), to.text(), r.entry())).build());
+                  }
+                  // refused (the target exists: the put was conditional): the copy's blob goes
+                  objects.apply(to.datasource()).delete(arca.proto.objects.BlobRef.newBuilder()
+                      .setDatasource(to.datasource()).setBlobId(blob.getBlobId()).build());
+                  arca.service.Failure f = r.failure().code().equals("FAILED_PRECONDITION")
+                      ? arca.service.Failure.exists("'" + Names.printable(to.text()) + "' already exists") : r.failure();
+                  return CompletableFuture.<CopyResponse>failedFuture(GrpcErrors.status(f));
+                }));
+      }
+      if (chain.contains(src.entry().uuid())) throw GrpcErrors.invalid("a folder cannot be copied into itself");
+      // a folder: its copy is created empty at once (refused if the name is taken), then a job fills it
+      return folder(to.datasource(), last(chain)).<FolderEntity.Reply>ask(r -> new FolderEntity.Get(to.name(), r), timeout)
+          .thenCompose(existing -> {
+            if (existing.failure() == null) {
+              throw GrpcErrors.status(arca.service.Failure.exists("'" + Names.printable(to.text()) + "' already exists"));
+            }
+            return folder(to.datasource(), last(chain)).<FolderEntity.Reply>ask(
+                r -> new FolderEntity.EnsureFolder(to.name(), requestId, r), timeout);
+          })
+          .thenCompose(r -> ok(r, FolderEntity.Reply::entry))
+          .thenCompose(copy -> startCopyJob(to.datasource(), src.entry().uuid(), copy.uuid(), requestId)
+              .thenApply(jobId -> CopyResponse.newBuilder().setNode(node(to.datasource(), to.text(), copy)).setJobId(jobId).build()));
+    }));
   }
 
   @Override
@@ -390,7 +469,7 @@ final class TreeGrpcService implements TreeService {
       if (p.root()) throw GrpcErrors.invalid("the root cannot be removed");
       String ifMatch = in.hasIfMatch() ? in.getIfMatch() : null;
       return folders(p.parent(), false).thenCompose(uuids -> folder(p.datasource(), last(uuids))
-          .<FolderEntity.Reply>ask(r -> new FolderEntity.Remove(p.name(), ifMatch, false, r), timeout)
+          .<FolderEntity.Reply>ask(r -> new FolderEntity.Remove(p.name(), ifMatch, false, "", r), timeout)
           .thenCompose(r -> ok(r, x -> PurgeResponse.newBuilder().addBlobIds(x.entry().blobId()).setFiles(1).build())));
     });
   }

@@ -39,17 +39,32 @@ public final class UserEntity
   // ---- commands (validated by the gRPC service before they get here) ----
   public sealed interface Command extends CborSerializable permits Create, Get, Update, Delete {}
 
-  /** requestId: a resent create with the same id returns the user it created (see CreateUserRequest). */
+  /**
+   * requestId: a resent create with the same id returns the user it created (see CreateUserRequest). It was added
+   * after the first release: a Create from a node that predates it carries none, which reads as "" (no id).
+   */
   public record Create(String passwordHash, String displayName, String email, List<String> roles, String groupPath,
-                       String requestId, ActorRef<Result> replyTo) implements Command {}
+                       String requestId, ActorRef<Result> replyTo) implements Command {
+    public Create {
+      if (requestId == null) requestId = "";
+    }
+  }
 
   public record Get(ActorRef<Result> replyTo) implements Command {}
 
   /** Null fields are left unchanged; roles == null leaves roles unchanged. */
   public record Update(String displayName, String email, List<String> roles, String groupPath, String passwordHash,
-                       ActorRef<Result> replyTo) implements Command {}
+                       String requestId, ActorRef<Result> replyTo) implements Command {
+    public Update {
+      if (requestId == null) requestId = ""; // from a node that predates request ids
+    }
+  }
 
-  public record Delete(ActorRef<Result> replyTo) implements Command {}
+  public record Delete(String requestId, ActorRef<Result> replyTo) implements Command {
+    public Delete {
+      if (requestId == null) requestId = ""; // from a node that predates request ids
+    }
+  }
 
   public record Result(State user, Failure failure) implements CborSerializable {
     static Result ok(State s) { return new Result(s, null); }
@@ -61,6 +76,11 @@ public final class UserEntity
                       List<String> roles, String groupPath, long createdAt, long updatedAt, long version,
                       String createRequestId)
       implements CborSerializable {
+    /** createRequestId came after the first release: a State from an older node reads it as "". */
+    public State {
+      if (createRequestId == null) createRequestId = "";
+    }
+
     static State empty(String login) {
       return new State(false, login, "", "", "", List.of(), "/", 0, 0, 0, "");
     }
@@ -98,6 +118,7 @@ public final class UserEntity
   }
 
   private ReplyEffect<GeneratedMessageV3, State> onCreate(State s, Create c) {
+    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Result.ok(s));
     if (s.exists()) {
       if (!c.requestId().isEmpty() && c.requestId().equals(s.createRequestId())) return Effect().reply(c.replyTo(), Result.ok(s));
       return Effect().reply(c.replyTo(), Result.failed(Failure.exists("login '" + login + "' is already taken")));
@@ -109,28 +130,31 @@ public final class UserEntity
   }
 
   private ReplyEffect<GeneratedMessageV3, State> onUpdate(State s, Update c) {
+    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Result.ok(s));
     if (!s.exists()) return Effect().reply(c.replyTo(), Result.failed(Failure.notFound("no user '" + login + "'")));
     long now = System.currentTimeMillis();
     List<GeneratedMessageV3> events = new ArrayList<>(2);
-    UserUpdated.Builder u = UserUpdated.newBuilder().setAt(now);
+    UserUpdated.Builder u = UserUpdated.newBuilder().setAt(now).setRequestId(c.requestId());
     if (c.displayName() != null) u.setDisplayName(c.displayName());
     if (c.email() != null) u.setEmail(c.email());
     if (c.groupPath() != null) u.setGroupPath(c.groupPath());
     if (c.roles() != null) u.setReplaceRoles(true).addAllRoles(c.roles());
     if (u.hasDisplayName() || u.hasEmail() || u.hasGroupPath() || u.getReplaceRoles()) events.add(u.build());
-    if (c.passwordHash() != null) events.add(PasswordChanged.newBuilder().setPasswordHash(c.passwordHash()).setAt(now).build());
+    if (c.passwordHash() != null) events.add(PasswordChanged.newBuilder().setPasswordHash(c.passwordHash()).setAt(now)
+        .setRequestId(c.requestId()).build());
     if (events.isEmpty()) return Effect().reply(c.replyTo(), Result.ok(s));
     return Effect().persist(events).thenReply(c.replyTo(), Result::ok);
   }
 
   private ReplyEffect<GeneratedMessageV3, State> onDelete(State s, Delete c) {
+    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Result.ok(s));
     if (!s.exists()) return Effect().reply(c.replyTo(), Result.failed(Failure.notFound("no user '" + login + "'")));
-    return Effect().persist(UserDeleted.newBuilder().setAt(System.currentTimeMillis()).build())
+    return Effect().persist(UserDeleted.newBuilder().setAt(System.currentTimeMillis()).setRequestId(c.requestId()).build())
         .thenReply(c.replyTo(), st -> Result.ok(s));
   }
 
   @Override
-  public EventHandler<State, GeneratedMessageV3> eventHandler() {
+  protected EventHandler<State, GeneratedMessageV3> events() {
     return newEventHandlerBuilder().forAnyState()
         .onEvent(UserCreated.class, (s, e) -> new State(true, login, e.getPasswordHash(), e.getDisplayName(),
             e.getEmail(), List.copyOf(e.getRolesList()), e.getGroupPath(), e.getAt(), e.getAt(), s.version() + 1,
@@ -149,7 +173,7 @@ public final class UserEntity
   }
 
   @Override
-  public SnapshotAdapter<State> snapshotAdapter() {
+  protected SnapshotAdapter<State> snapshots() {
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(State s) {

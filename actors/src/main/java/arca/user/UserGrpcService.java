@@ -17,6 +17,7 @@ import arca.proto.user.VerifyPasswordRequest;
 import arca.proto.user.VerifyPasswordResponse;
 import arca.service.Entities;
 import arca.service.GrpcErrors;
+import arca.service.Requests;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -54,7 +55,7 @@ final class UserGrpcService implements UserService {
       String email = UserRules.email(in.getEmail());
       var roles = UserRules.roles(in.getRolesList());
       String group = UserRules.groupPath(in.getGroupPath());
-      String requestId = UserRules.requestId(in.getRequestId());
+      String requestId = Requests.id(in.getRequestId());
       return CompletableFuture.supplyAsync(() -> passwords.hash(password), blocking)
           .thenCompose(hash -> entity(login).<UserEntity.Result>ask(
               r -> new UserEntity.Create(hash, name, email, roles, group, requestId, r), timeout))
@@ -79,15 +80,17 @@ final class UserGrpcService implements UserService {
       String password = in.hasPassword() ? UserRules.password(in.getPassword()) : null;
       CompletionStage<String> hash = password == null ? CompletableFuture.completedFuture(null)
           : CompletableFuture.supplyAsync(() -> passwords.hash(password), blocking);
+      String requestId = Requests.id(in.getRequestId());
       return hash.thenCompose(h -> entity(login).<UserEntity.Result>ask(
-              r -> new UserEntity.Update(name, email, roles, group, h, r), timeout))
+              r -> new UserEntity.Update(name, email, roles, group, h, requestId, r), timeout))
           .thenApply(UserGrpcService::toProto);
     });
   }
 
   @Override
   public CompletionStage<DeleteUserResponse> deleteUser(DeleteUserRequest in) {
-    return GrpcErrors.call(() -> entity(UserRules.login(in.getLogin())).ask(UserEntity.Delete::new, timeout)
+    return GrpcErrors.call(() -> entity(UserRules.login(in.getLogin()))
+        .<UserEntity.Result>ask(r -> new UserEntity.Delete(Requests.id(in.getRequestId()), r), timeout)
         .thenApply(r -> {
           toProto(r);
           return DeleteUserResponse.getDefaultInstance();

@@ -59,14 +59,6 @@ final class UserRules {
     return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
   }
 
-  /** A request id (Idempotency-Key): up to 128 printable ASCII characters, or empty. */
-  static String requestId(String s) {
-    if (s.length() > 128 || !s.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-      throw GrpcErrors.invalid("request id (Idempotency-Key) must be at most 128 printable ASCII characters without spaces");
-    }
-    return s;
-  }
-
   static List<String> roles(List<String> roles) {
     if (roles.size() > MAX_ROLES) throw GrpcErrors.invalid("at most " + MAX_ROLES + " roles");
     for (String r : roles) {

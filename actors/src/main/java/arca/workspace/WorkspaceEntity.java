@@ -43,15 +43,30 @@ public final class WorkspaceEntity
   public sealed interface Command extends CborSerializable permits Create, Get, Update, Delete {}
 
   /** builtIn: cannot be deleted. ifAbsent: an existing workspace is returned instead of refused (EnsureBuiltins). */
+  /** createdBy: the creating admin's login ("" for built-ins). */
   public record Create(String label, String description, Scope scope, Root root, boolean builtIn, boolean ifAbsent,
-                       ActorRef<Result> replyTo) implements Command {}
+                       String requestId, String createdBy, ActorRef<Result> replyTo) implements Command {
+    public Create {
+      if (requestId == null) requestId = ""; // from a node that predates request ids
+      if (createdBy == null) createdBy = ""; // from a node that predates createdBy
+    }
+  }
 
   public record Get(ActorRef<Result> replyTo) implements Command {}
 
   /** null fields are left unchanged. */
-  public record Update(String label, String description, Root root, ActorRef<Result> replyTo) implements Command {}
+  public record Update(String label, String description, Root root, String requestId,
+                       ActorRef<Result> replyTo) implements Command {
+    public Update {
+      if (requestId == null) requestId = ""; // from a node that predates request ids
+    }
+  }
 
-  public record Delete(ActorRef<Result> replyTo) implements Command {}
+  public record Delete(String requestId, ActorRef<Result> replyTo) implements Command {
+    public Delete {
+      if (requestId == null) requestId = ""; // from a node that predates request ids
+    }
+  }
 
   public record Result(State workspace, Failure failure) implements CborSerializable {
     static Result ok(State s) { return new Result(s, null); }
@@ -68,7 +83,12 @@ public final class WorkspaceEntity
   }
 
   public record State(boolean exists, String slug, String label, String description, Scope scope, Root root,
-                      boolean builtIn, long createdAt, long updatedAt, long version) implements CborSerializable {}
+                      boolean builtIn, long createdAt, long updatedAt, long version, String createdBy)
+    implements CborSerializable {
+    public State {
+      if (createdBy == null) createdBy = ""; // from a node that predates createdBy
+    }
+  }
 
   public static void init(ActorSystem<?> system, ServiceStorage storage) {
     ClusterSharding.get(system).init(Entity.of(KEY, ctx -> create(ctx.getEntityId(), storage))
@@ -88,7 +108,7 @@ public final class WorkspaceEntity
 
   @Override
   public State emptyState() {
-    return new State(false, slug, "", "", Scope.SCOPE_UNSPECIFIED, Root.NONE, false, 0, 0, 0);
+    return new State(false, slug, "", "", Scope.SCOPE_UNSPECIFIED, Root.NONE, false, 0, 0, 0, "");
   }
 
   @Override public Set<String> tagsFor(GeneratedMessageV3 event) { return Set.of(Entities.tagFor(TAGS, slug)); }
@@ -116,6 +136,7 @@ public final class WorkspaceEntity
   }
 
   private ReplyEffect<GeneratedMessageV3, State> onCreate(State s, Create c) {
+    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Result.ok(s));
     if (s.exists()) {
       return Effect().reply(c.replyTo(), c.ifAbsent() ? Result.ok(s)
           : Result.failed(Failure.exists("workspace '" + slug + "' already exists")));
@@ -124,16 +145,18 @@ public final class WorkspaceEntity
     if (misfit != null) return Effect().reply(c.replyTo(), Result.failed(misfit));
     return Effect().persist(WorkspaceCreated.newBuilder().setSlug(slug).setLabel(c.label())
             .setDescription(c.description()).setScope(c.scope()).setRoot(c.root().toProto()).setBuiltIn(c.builtIn())
-            .setAt(System.currentTimeMillis()).build())
+            .setAt(System.currentTimeMillis()).setRequestId(c.requestId()).setCreatedBy(c.createdBy()).build())
         .thenReply(c.replyTo(), Result::ok);
   }
 
   private ReplyEffect<GeneratedMessageV3, State> onUpdate(State s, Update c) {
+    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Result.ok(s));
     if (!s.exists()) return Effect().reply(c.replyTo(), found(s));
     if (c.label() == null && c.description() == null && c.root() == null) return Effect().reply(c.replyTo(), Result.ok(s));
     Failure misfit = c.root() == null ? null : rootMisfit(s.scope(), c.root());
     if (misfit != null) return Effect().reply(c.replyTo(), Result.failed(misfit));
-    WorkspaceUpdated.Builder u = WorkspaceUpdated.newBuilder().setAt(System.currentTimeMillis());
+    WorkspaceUpdated.Builder u = WorkspaceUpdated.newBuilder().setAt(System.currentTimeMillis())
+        .setRequestId(c.requestId());
     if (c.label() != null) u.setLabel(c.label());
     if (c.description() != null) u.setDescription(c.description());
     if (c.root() != null) u.setRoot(c.root().toProto());
@@ -141,43 +164,46 @@ public final class WorkspaceEntity
   }
 
   private ReplyEffect<GeneratedMessageV3, State> onDelete(State s, Delete c) {
+    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Result.ok(s));
     if (!s.exists()) return Effect().reply(c.replyTo(), found(s));
     if (s.builtIn()) {
       return Effect().reply(c.replyTo(),
           Result.failed(Failure.precondition("workspace '" + slug + "' is built in and cannot be deleted")));
     }
-    return Effect().persist(WorkspaceDeleted.newBuilder().setAt(System.currentTimeMillis()).build())
+    return Effect().persist(WorkspaceDeleted.newBuilder().setAt(System.currentTimeMillis()).setRequestId(c.requestId()).build())
         .thenReply(c.replyTo(), st -> Result.ok(s));
   }
 
   @Override
-  public EventHandler<State, GeneratedMessageV3> eventHandler() {
+  protected EventHandler<State, GeneratedMessageV3> events() {
     return newEventHandlerBuilder().forAnyState()
         .onEvent(WorkspaceCreated.class, (s, e) -> new State(true, slug, e.getLabel(), e.getDescription(), e.getScope(),
-            Root.of(e.getRoot()), e.getBuiltIn(), e.getAt(), e.getAt(), s.version() + 1))
+            Root.of(e.getRoot()), e.getBuiltIn(), e.getAt(), e.getAt(), s.version() + 1, e.getCreatedBy()))
         .onEvent(WorkspaceUpdated.class, (s, e) -> new State(true, slug, e.hasLabel() ? e.getLabel() : s.label(),
             e.hasDescription() ? e.getDescription() : s.description(), s.scope(),
-            e.hasRoot() ? Root.of(e.getRoot()) : s.root(), s.builtIn(), s.createdAt(), e.getAt(), s.version() + 1))
+            e.hasRoot() ? Root.of(e.getRoot()) : s.root(), s.builtIn(), s.createdAt(), e.getAt(), s.version() + 1,
+            s.createdBy()))
         .onEvent(WorkspaceDeleted.class, (s, e) -> new State(false, slug, "", "", Scope.SCOPE_UNSPECIFIED, Root.NONE,
-            false, 0, e.getAt(), s.version() + 1))
+            false, 0, e.getAt(), s.version() + 1, ""))
         .build();
   }
 
   @Override
-  public SnapshotAdapter<State> snapshotAdapter() {
+  protected SnapshotAdapter<State> snapshots() {
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(State s) {
         return WorkspaceSnapshot.newBuilder().setExists(s.exists()).setSlug(s.slug()).setLabel(s.label())
             .setDescription(s.description()).setScope(s.scope()).setRoot(s.root().toProto()).setBuiltIn(s.builtIn())
-            .setCreatedAt(s.createdAt()).setUpdatedAt(s.updatedAt()).setVersion(s.version()).build();
+            .setCreatedAt(s.createdAt()).setUpdatedAt(s.updatedAt()).setVersion(s.version()).setCreatedBy(s.createdBy())
+            .build();
       }
 
       @Override
       public State fromJournal(Object from) {
         WorkspaceSnapshot p = (WorkspaceSnapshot) from;
         return new State(p.getExists(), p.getSlug(), p.getLabel(), p.getDescription(), p.getScope(),
-            Root.of(p.getRoot()), p.getBuiltIn(), p.getCreatedAt(), p.getUpdatedAt(), p.getVersion());
+            Root.of(p.getRoot()), p.getBuiltIn(), p.getCreatedAt(), p.getUpdatedAt(), p.getVersion(), p.getCreatedBy());
       }
     };
   }

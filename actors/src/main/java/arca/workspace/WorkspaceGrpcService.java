@@ -18,6 +18,7 @@ import arca.proto.workspace.Workspace;
 import arca.proto.workspace.WorkspaceService;
 import arca.service.Failure;
 import arca.service.GrpcErrors;
+import arca.service.Requests;
 
 import java.time.Duration;
 import java.util.List;
@@ -56,8 +57,10 @@ final class WorkspaceGrpcService implements WorkspaceService {
       var scope = WorkspaceRules.scope(in.getScope());
       if (!in.hasRoot()) throw GrpcErrors.invalid("root is required");
       var root = WorkspaceRules.root(in.getRoot());
+      String requestId = Requests.id(in.getRequestId());
+      String createdBy = WorkspaceRules.text("created_by", in.getCreatedBy(), 64);
       return ref.<WorkspaceEntity.Result>ask(r -> new WorkspaceEntity.Create(label, description, scope, root, false,
-          false, r), timeout).thenApply(WorkspaceGrpcService::toProto);
+          false, requestId, createdBy, r), timeout).thenApply(WorkspaceGrpcService::toProto);
     });
   }
 
@@ -66,7 +69,7 @@ final class WorkspaceGrpcService implements WorkspaceService {
     return GrpcErrors.call(() -> {
       List<CompletableFuture<Workspace>> ensured = Builtins.ALL.stream().map(b -> entity(b.slug())
           .<WorkspaceEntity.Result>ask(r -> new WorkspaceEntity.Create(b.label(), b.description(), b.scope(), b.root(),
-              true, true, r), timeout)
+              true, true, "", "", r), timeout)
           .thenApply(WorkspaceGrpcService::toProto).toCompletableFuture()).toList();
       return CompletableFuture.allOf(ensured.toArray(CompletableFuture[]::new)).thenApply(v -> EnsureBuiltinsResponse
           .newBuilder().addAllWorkspaces(ensured.stream().map(CompletableFuture::join).toList()).build());
@@ -88,14 +91,17 @@ final class WorkspaceGrpcService implements WorkspaceService {
       String description = in.hasDescription()
           ? WorkspaceRules.text("description", in.getDescription(), WorkspaceRules.MAX_DESCRIPTION) : null;
       var root = in.hasRoot() ? WorkspaceRules.root(in.getRoot()) : null;
-      return ref.<WorkspaceEntity.Result>ask(r -> new WorkspaceEntity.Update(label, description, root, r), timeout)
+      String requestId = Requests.id(in.getRequestId());
+      return ref.<WorkspaceEntity.Result>ask(r -> new WorkspaceEntity.Update(label, description, root, requestId, r),
+          timeout)
           .thenApply(WorkspaceGrpcService::toProto);
     });
   }
 
   @Override
   public CompletionStage<DeleteWorkspaceResponse> deleteWorkspace(DeleteWorkspaceRequest in) {
-    return GrpcErrors.call(() -> entity(in.getSlug()).ask(WorkspaceEntity.Delete::new, timeout).thenApply(r -> {
+    return GrpcErrors.call(() -> entity(in.getSlug())
+        .<WorkspaceEntity.Result>ask(r -> new WorkspaceEntity.Delete(Requests.id(in.getRequestId()), r), timeout).thenApply(r -> {
       toProto(r);
       return DeleteWorkspaceResponse.getDefaultInstance();
     }));
@@ -119,6 +125,7 @@ final class WorkspaceGrpcService implements WorkspaceService {
     WorkspaceEntity.State s = r.workspace();
     return Workspace.newBuilder().setSlug(s.slug()).setLabel(s.label()).setDescription(s.description())
         .setScope(s.scope()).setRoot(s.root().toProto()).setBuiltIn(s.builtIn()).setCreatedAt(s.createdAt())
-        .setUpdatedAt(s.updatedAt()).setVersion(s.version()).build();
+        .setUpdatedAt(s.updatedAt()).setVersion(s.version()).setCreatedBy(s.createdBy())
+        .build();
   }
 }

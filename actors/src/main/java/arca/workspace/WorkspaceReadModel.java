@@ -37,9 +37,9 @@ final class WorkspaceReadModel {
     if (event instanceof WorkspaceCreated e) {
       Sql.exec(c, "DELETE FROM workspace_workspaces WHERE slug = ?", slug);
       Sql.exec(c, "INSERT INTO workspace_workspaces (slug, label, description, scope, root_datasource, root_path,"
-              + " built_in, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", slug, e.getLabel(),
-          e.getDescription(), e.getScope().name(), e.getRoot().getDatasource(), e.getRoot().getPath(), e.getBuiltIn(),
-          e.getAt(), e.getAt(), env.sequenceNr());
+              + " built_in, created_at, updated_at, version, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", slug,
+          e.getLabel(), e.getDescription(), e.getScope().name(), e.getRoot().getDatasource(), e.getRoot().getPath(),
+          e.getBuiltIn(), e.getAt(), e.getAt(), env.sequenceNr(), e.getCreatedBy());
     } else if (event instanceof WorkspaceUpdated e) {
       Sql.exec(c, "UPDATE workspace_workspaces SET label = COALESCE(?, label), description = COALESCE(?, description),"
               + " root_datasource = COALESCE(?, root_datasource), root_path = COALESCE(?, root_path), updated_at = ?,"
@@ -87,7 +87,7 @@ final class WorkspaceReadModel {
         }
       }
       try (PreparedStatement ps = c.prepareStatement("SELECT slug, label, description, scope, root_datasource,"
-          + " root_path, built_in, created_at, updated_at, version FROM workspace_workspaces" + where
+          + " root_path, built_in, created_at, updated_at, version, created_by FROM workspace_workspaces" + where
           + " ORDER BY slug LIMIT ? OFFSET ?")) {
         int next = bind(ps, args);
         ps.setInt(next++, limit);
@@ -98,7 +98,8 @@ final class WorkspaceReadModel {
                 .setDescription(rs.getString(3)).setScope(Scope.valueOf(rs.getString(4)))
                 .setRoot(WorkspaceRoot.newBuilder().setDatasource(rs.getString(5)).setPath(rs.getString(6)))
                 .setBuiltIn(rs.getBoolean(7)).setCreatedAt(rs.getLong(8)).setUpdatedAt(rs.getLong(9))
-                .setVersion(rs.getLong(10)).build());
+                .setVersion(rs.getLong(10)).setCreatedBy(rs.getString(11))
+                .build());
           }
         }
       }

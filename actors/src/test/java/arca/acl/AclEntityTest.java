@@ -46,7 +46,7 @@ class AclEntityTest {
       AclEntity.State, AclEntity.Granted> grant(
       EventSourcedBehaviorTestKit<AclEntity.Command, GeneratedMessageV3, AclEntity.State> kit, String path,
       String role, Action action) {
-    return kit.runCommand(r -> new AclEntity.Grant(path, role, action, r));
+    return kit.runCommand(r -> new AclEntity.Grant(path, role, action, "", r));
   }
 
   private static AclEntity.Resolved resolve(
@@ -89,16 +89,16 @@ class AclEntityTest {
     grant(kit, "", "staff", Action.ACTION_READ);
     grant(kit, "", "staff", Action.ACTION_WRITE);
 
-    var revoked = kit.<AclEntity.Revoked>runCommand(r -> new AclEntity.Revoke("", "staff", Action.ACTION_WRITE, r));
+    var revoked = kit.<AclEntity.Revoked>runCommand(r -> new AclEntity.Revoke("", "staff", Action.ACTION_WRITE, "", r));
     AclRevoked event = assertInstanceOf(AclRevoked.class, revoked.event());
     assertEquals(Action.ACTION_WRITE, event.getAction());
     assertTrue(revoked.reply().removed());
     assertEquals(List.of(Action.ACTION_READ), revoked.state().entries().stream().map(AclEntity.Entry::action).toList());
 
-    var again = kit.<AclEntity.Revoked>runCommand(r -> new AclEntity.Revoke("", "staff", Action.ACTION_WRITE, r));
+    var again = kit.<AclEntity.Revoked>runCommand(r -> new AclEntity.Revoke("", "staff", Action.ACTION_WRITE, "", r));
     assertTrue(again.hasNoEvents());
     assertFalse(again.reply().removed());
-    var other = kit.<AclEntity.Revoked>runCommand(r -> new AclEntity.Revoke("", "guests", Action.ACTION_READ, r));
+    var other = kit.<AclEntity.Revoked>runCommand(r -> new AclEntity.Revoke("", "guests", Action.ACTION_READ, "", r));
     assertTrue(other.hasNoEvents());
     assertFalse(other.reply().removed());
   }
@@ -129,11 +129,11 @@ class AclEntityTest {
     kitFull.initialize(IntStream.range(0, AclEntity.MAX_ENTRIES).mapToObj(i -> AclGranted.newBuilder().setPath("f" + i)
         .setRole("staff").setAction(Action.ACTION_READ).setAt(1).build()).toArray());
     assertEquals(AclEntity.MAX_ENTRIES, kitFull.getState().entries().size());
-    var refused = kitFull.<AclEntity.Granted>runCommand(r -> new AclEntity.Grant("g", "staff", Action.ACTION_READ, r));
+    var refused = kitFull.<AclEntity.Granted>runCommand(r -> new AclEntity.Grant("g", "staff", Action.ACTION_READ, "", r));
     assertTrue(refused.hasNoEvents());
     assertNull(refused.reply().entry());
     assertEquals(Status.Code.FAILED_PRECONDITION.name(), refused.reply().failure().code());
-    var existing = kitFull.<AclEntity.Granted>runCommand(r -> new AclEntity.Grant("f1", "staff", Action.ACTION_READ, r));
+    var existing = kitFull.<AclEntity.Granted>runCommand(r -> new AclEntity.Grant("f1", "staff", Action.ACTION_READ, "", r));
     assertFalse(existing.reply().created(), "granting an existing entry still answers");
     assertNull(existing.reply().failure());
   }
@@ -154,7 +154,7 @@ class AclEntityTest {
     var kit = newWorkspace();
     grant(kit, "", "staff", Action.ACTION_READ);
     grant(kit, "x", "user:bob", Action.ACTION_WRITE);
-    kit.<AclEntity.Revoked>runCommand(r -> new AclEntity.Revoke("", "staff", Action.ACTION_READ, r));
+    kit.<AclEntity.Revoked>runCommand(r -> new AclEntity.Revoke("", "staff", Action.ACTION_READ, "", r));
     AclEntity.State before = kit.getState();
     assertEquals(before, kit.restart().state());
   }

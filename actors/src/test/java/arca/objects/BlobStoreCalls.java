@@ -6,7 +6,9 @@ import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -65,5 +67,35 @@ abstract class BlobStoreCalls {
     } catch (Exception e) {
       throw new AssertionError(e);
     }
+  }
+
+  static byte[] random(int size, long seed) {
+    byte[] bytes = new byte[size];
+    new Random(seed).nextBytes(bytes);
+    return bytes;
+  }
+
+  static ByteString chunk(int size, long seed) {
+    return ByteString.fromArrayUnsafe(random(size, seed));
+  }
+
+  static byte[] slice(byte[] bytes, int from, int length) {
+    byte[] out = new byte[length];
+    System.arraycopy(bytes, from, out, 0, length);
+    return out;
+  }
+
+  static byte[] concat(List<byte[]> parts) {
+    byte[] all = new byte[parts.stream().mapToInt(p -> p.length).sum()];
+    int at = 0;
+    for (byte[] part : parts) {
+      System.arraycopy(part, 0, all, at, part.length);
+      at += part.length;
+    }
+    return all;
+  }
+
+  static String hex(String algorithm, byte[] bytes) {
+    return HexFormat.of().formatHex(Hasher.digest(algorithm).digest(bytes));
   }
 }

@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -236,35 +235,5 @@ class LocalFolderBlobStoreTest extends BlobStoreCalls {
     } catch (IOException e) {
       throw new AssertionError(e);
     }
-  }
-
-  private static byte[] random(int size, long seed) {
-    byte[] bytes = new byte[size];
-    new Random(seed).nextBytes(bytes);
-    return bytes;
-  }
-
-  private static ByteString chunk(int size, long seed) {
-    return ByteString.fromArrayUnsafe(random(size, seed));
-  }
-
-  private static byte[] slice(byte[] bytes, int from, int length) {
-    byte[] out = new byte[length];
-    System.arraycopy(bytes, from, out, 0, length);
-    return out;
-  }
-
-  private static byte[] concat(List<byte[]> parts) {
-    byte[] all = new byte[parts.stream().mapToInt(p -> p.length).sum()];
-    int at = 0;
-    for (byte[] part : parts) {
-      System.arraycopy(part, 0, all, at, part.length);
-      at += part.length;
-    }
-    return all;
-  }
-
-  private static String hex(String algorithm, byte[] bytes) {
-    return HexFormat.of().formatHex(Hasher.digest(algorithm).digest(bytes));
   }
 }

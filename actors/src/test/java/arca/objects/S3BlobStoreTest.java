@@ -23,7 +23,6 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -218,6 +217,35 @@ class S3BlobStoreTest extends BlobStoreCalls {
     assertEquals(BlobException.Reason.NOT_FOUND, failure(store.copy(original.id())).reason());
   }
 
+  /**
+   * Objects over the copy limit are copied as UploadPartCopy parts: with the limit lowered to 6 MiB and 5 MiB
+   * parts, a 20 MiB upload moves into place in 5 part copies and a copy of it takes 5 more; the bytes and digests
+   * survive both, and no tmp object or open upload is left.
+   */
+  @Test
+  void copiesOverTheCopyLimitPartByPart() {
+    S3BlobStore small = new S3BlobStore(S3BlobStore.client(new S3BlobStore.Settings(server.endpoint(), server.region(),
+        BUCKET, prefix, server.accessKey(), server.secretKey(), true)), BUCKET, prefix, materializer, 6L * MIB, 5L * MIB);
+    try {
+      byte[] bytes = random(20 * MIB + 5, 30);
+      BlobInfo info = await(small.put(Source.single(ByteString.fromArray(bytes)), Expected.NOTHING));
+      assertEquals(hex("SHA-256", bytes), info.sha256Hex());
+      assertEquals(info, await(small.stat(info.id())), "digests kept in the metadata of the part-copied object");
+      assertArrayEquals(bytes, read(info.id(), 0, 0));
+
+      BlobInfo copy = await(small.copy(info.id()));
+      assertEquals(info.withId(copy.id()), copy);
+      assertEquals(copy, await(small.stat(copy.id())));
+      assertArrayEquals(bytes, read(copy.id(), 0, 0));
+      assertArrayEquals(java.util.Arrays.copyOfRange(bytes, 5 * MIB - 3, 5 * MIB + 4), read(copy.id(), 5 * MIB - 3, 7),
+          "across a part boundary");
+      assertEquals(List.of(), keys("tmp/"));
+      assertEquals(List.of(), openUploads());
+    } finally {
+      small.close();
+    }
+  }
+
   @Test
   void composesPartsWithTheMultipartEtag() throws Exception {
     List<byte[]> parts = List.of(random(5 * MIB, 10), random(5 * MIB, 11), random(1024, 12));
@@ -274,35 +302,4 @@ class S3BlobStoreTest extends BlobStoreCalls {
 
   @Override BlobStore store() { return store; }
   @Override Materializer materializer() { return materializer; }
-
-
-  private static byte[] random(int size, long seed) {
-    byte[] bytes = new byte[size];
-    new Random(seed).nextBytes(bytes);
-    return bytes;
-  }
-
-  private static ByteString chunk(int size, long seed) {
-    return ByteString.fromArrayUnsafe(random(size, seed));
-  }
-
-  private static byte[] slice(byte[] bytes, int from, int length) {
-    byte[] out = new byte[length];
-    System.arraycopy(bytes, from, out, 0, length);
-    return out;
-  }
-
-  private static byte[] concat(List<byte[]> parts) {
-    byte[] all = new byte[parts.stream().mapToInt(p -> p.length).sum()];
-    int at = 0;
-    for (byte[] part : parts) {
-      System.arraycopy(part, 0, all, at, part.length);
-      at += part.length;
-    }
-    return all;
-  }
-
-  private static String hex(String algorithm, byte[] bytes) {
-    return HexFormat.of().formatHex(Hasher.digest(algorithm).digest(bytes));
-  }
 }

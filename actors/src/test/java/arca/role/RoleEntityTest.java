@@ -46,7 +46,7 @@ class RoleEntityTest {
 
   private static RoleEntity.Result create(Role role, boolean protectedRole, boolean ifAbsent) {
     return role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Create("Editors", "may edit", protectedRole,
-        ifAbsent, r)).reply();
+        ifAbsent, "", r)).reply();
   }
 
   private static void assertFailure(Status.Code code, RoleEntity.Result reply) {
@@ -57,7 +57,7 @@ class RoleEntityTest {
   @Test
   void createPersistsRoleCreated() {
     Role role = newRole();
-    var result = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Create("Editors", "may edit", false, false, r));
+    var result = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Create("Editors", "may edit", false, false, "", r));
 
     RoleCreated event = assertInstanceOf(RoleCreated.class, result.event());
     assertEquals(role.id(), event.getId());
@@ -74,7 +74,7 @@ class RoleEntityTest {
   void duplicateCreateFailsWithAlreadyExists() {
     Role role = newRole();
     create(role, false, false);
-    var again = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Create("Other", "", false, false, r));
+    var again = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Create("Other", "", false, false, "", r));
     assertFailure(Status.Code.ALREADY_EXISTS, again.reply());
     assertTrue(again.hasNoEvents());
   }
@@ -84,7 +84,7 @@ class RoleEntityTest {
     Role role = newRole();
     RoleEntity.State existing = create(role, false, false).role();
 
-    var ensured = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Create("Other label", "other", true, true, r));
+    var ensured = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Create("Other label", "other", true, true, "", r));
 
     assertTrue(ensured.hasNoEvents());
     assertNull(ensured.reply().failure());
@@ -94,7 +94,7 @@ class RoleEntityTest {
   @Test
   void ensureCreatesAMissingRole() {
     Role role = newRole();
-    var ensured = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Create("Admins", "", true, true, r));
+    var ensured = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Create("Admins", "", true, true, "", r));
     assertInstanceOf(RoleCreated.class, ensured.event());
     assertTrue(ensured.reply().role().exists());
     assertTrue(ensured.reply().role().protectedRole());
@@ -105,7 +105,7 @@ class RoleEntityTest {
     Role role = newRole();
     RoleEntity.State before = create(role, false, false).role();
 
-    var result = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Update("Writers", null, r));
+    var result = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Update("Writers", null, "", r));
 
     RoleUpdated event = assertInstanceOf(RoleUpdated.class, result.event());
     assertEquals("Writers", event.getLabel());
@@ -119,7 +119,7 @@ class RoleEntityTest {
   void updateWithNothingToChangePersistsNothing() {
     Role role = newRole();
     RoleEntity.State before = create(role, false, false).role();
-    var result = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Update(null, null, r));
+    var result = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Update(null, null, "", r));
     assertTrue(result.hasNoEvents());
     assertEquals(before, result.reply().role());
   }
@@ -127,10 +127,10 @@ class RoleEntityTest {
   @Test
   void updateAndDeleteOfAMissingRoleFailWithNotFound() {
     Role role = newRole();
-    var update = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Update("X", null, r));
+    var update = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Update("X", null, "", r));
     assertFailure(Status.Code.NOT_FOUND, update.reply());
     assertTrue(update.hasNoEvents());
-    var delete = role.kit().<RoleEntity.Result>runCommand(RoleEntity.Delete::new);
+    var delete = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Delete("", r));
     assertFailure(Status.Code.NOT_FOUND, delete.reply());
     assertTrue(delete.hasNoEvents());
   }
@@ -140,7 +140,7 @@ class RoleEntityTest {
     Role role = newRole();
     create(role, false, false);
 
-    var delete = role.kit().<RoleEntity.Result>runCommand(RoleEntity.Delete::new);
+    var delete = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Delete("", r));
     assertInstanceOf(RoleDeleted.class, delete.event());
     assertFalse(delete.state().exists());
     assertFailure(Status.Code.NOT_FOUND, role.kit().<RoleEntity.Result>runCommand(RoleEntity.Get::new).reply());
@@ -155,7 +155,7 @@ class RoleEntityTest {
     Role role = newRole();
     RoleEntity.State before = create(role, true, false).role();
 
-    var delete = role.kit().<RoleEntity.Result>runCommand(RoleEntity.Delete::new);
+    var delete = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Delete("", r));
 
     assertFailure(Status.Code.FAILED_PRECONDITION, delete.reply());
     assertTrue(delete.hasNoEvents());
@@ -176,8 +176,43 @@ class RoleEntityTest {
   void restartRecoversTheSameState() {
     Role role = newRole();
     create(role, true, false);
-    role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Update(null, "changed", r));
+    role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Update(null, "changed", "", r));
     RoleEntity.State before = role.kit().getState();
     assertEquals(before, role.kit().restart().state());
+  }
+
+  /**
+   * Writes carry request ids: a write sent again (a gateway retry after a timeout, a client's Idempotency-Key) is
+   * answered without a second event, also after a restart that recovers from a snapshot and the events after it.
+   */
+  @Test
+  void aResentWriteAppliesOnceAlsoAfterASnapshotAndARestart() {
+    Role role = newRole();
+    var first = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Create("Editors", "", false, false, "c-1", r));
+    assertEquals("c-1", assertInstanceOf(RoleCreated.class, first.event()).getRequestId());
+    var resent = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Create("Editors", "", false, false, "c-1", r));
+    assertTrue(resent.hasNoEvents());
+    assertEquals(role.id(), resent.reply().role().id());
+    assertFailure(Status.Code.ALREADY_EXISTS,
+        role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Create("Editors", "", false, false, "c-2", r)).reply());
+
+    for (int i = 0; i < 60; i++) {
+      String label = "label " + i;
+      String id = "u-" + i;
+      assertEquals(1, role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Update(label, null, id, r)).events().size());
+    }
+    role.kit().restart(); // recovery from the snapshot taken at event 50, then events 51-61
+    for (String id : new String[] {"u-10", "u-55"}) {
+      var again = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Update("other", null, id, r));
+      assertTrue(again.hasNoEvents(), id + " applied twice");
+      assertEquals("label 59", again.reply().role().label(), "the answer is the current state");
+    }
+
+    var deleted = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Delete("d-1", r));
+    assertEquals(1, deleted.events().size());
+    var deletedAgain = role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Delete("d-1", r));
+    assertTrue(deletedAgain.hasNoEvents());
+    assertNull(deletedAgain.reply().failure(), "a resent delete succeeds as the first did");
+    assertFailure(Status.Code.NOT_FOUND, role.kit().<RoleEntity.Result>runCommand(r -> new RoleEntity.Delete("d-2", r)).reply());
   }
 }

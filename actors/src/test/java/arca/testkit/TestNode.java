@@ -37,13 +37,14 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One Arca node running the user, role and token services, wired the way deploy's {@code Node} does it (which
+ * One Arca node running every service of {@link #MODULES}, wired the way deploy's {@code Node} does it (which
  * actors cannot depend on): configuration overlay, per-service storage, a single-node cluster, each module's
  * {@code start}, one gRPC binding; tests talk to it only through the generated clients.
  */
 public final class TestNode implements AutoCloseable {
   public static final List<ServiceModule> MODULES = List.of(new UserModule(), new RoleModule(), new TokenModule(),
-      new WorkspaceModule(), new arca.tree.TreeModule(), new arca.objects.ObjectsModule(), new arca.acl.AclModule());
+      new WorkspaceModule(), new arca.tree.TreeModule(), new arca.objects.ObjectsModule(), new arca.acl.AclModule(),
+      new arca.policy.PolicyModule());
   public static final List<String> SERVICES = MODULES.stream().map(ServiceModule::name).toList();
   private static final Duration STARTUP = Duration.ofSeconds(30);
 
@@ -56,6 +57,7 @@ public final class TestNode implements AutoCloseable {
   public final arca.proto.tree.TreeServiceClient tree;
   public final arca.proto.objects.ObjectsServiceClient objects;
   public final arca.proto.acl.AclServiceClient acls;
+  public final arca.proto.policy.PolicyServiceClient policies;
   private final List<ServiceStorage> storages;
 
   private TestNode(ActorSystem<Void> system, Config config, List<ServiceStorage> storages) {
@@ -71,6 +73,7 @@ public final class TestNode implements AutoCloseable {
     this.tree = arca.proto.tree.TreeServiceClient.create(direct(port, system), system);
     this.objects = arca.proto.objects.ObjectsServiceClient.create(direct(port, system), system);
     this.acls = arca.proto.acl.AclServiceClient.create(direct(port, system), system);
+    this.policies = arca.proto.policy.PolicyServiceClient.create(direct(port, system), system);
   }
 
   private static akka.grpc.GrpcClientSettings direct(int port, ActorSystem<?> system) {
@@ -78,7 +81,10 @@ public final class TestNode implements AutoCloseable {
         .withDeadline(system.settings().config().getDuration("arca.grpc.call-timeout"));
   }
 
-  /** Test settings: cheap password hashing, fast read models, throttling after 3 failures. */
+  /**
+   * Test settings: cheap password hashing, fast read models, throttling after 3 failures, and every message
+   * serialized even within the node (so a message that could not cross nodes fails here).
+   */
   public static Config testSettings(Path dataDir, int grpcPort) {
     return ConfigFactory.parseString("""
             akka.remote.artery.canonical.port = 0
@@ -86,6 +92,9 @@ public final class TestNode implements AutoCloseable {
             akka.cluster.jmx.multi-mbeans-in-same-jvm = on
             akka.coordinated-shutdown.exit-jvm = off
             akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+            # every message sent on a test node goes through its serializer and back, as between two nodes
+            akka.actor.serialize-messages = on
+            akka.actor.serialize-creators = off
             arca.grpc.host = "127.0.0.1"
             arca.public-url = "http://localhost:1"
             arca.user.argon2 { memory-kib = 1024, iterations = 1 }
@@ -148,6 +157,7 @@ public final class TestNode implements AutoCloseable {
       workspaces.close();
       objects.close();
       acls.close();
+      policies.close();
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(STARTUP.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {

@@ -56,6 +56,31 @@ abstract class AccessKeysContract extends NodeContract {
     return node.tokens.deleteAccessKey(DeleteAccessKeyRequest.newBuilder().setLogin(login).setAccessKeyId(id).build());
   }
 
+  /** A creation sent again with its request id gets the same key and secret, and leaves one key; so does a deletion. */
+  @Test
+  void creationsAndDeletionsSentAgainApplyOnce() {
+    createUser("rita");
+    CreateAccessKeyRequest req = CreateAccessKeyRequest.newBuilder().setLogin("rita").setLabel("laptop").setRequestId("ak-1").build();
+    CreatedAccessKey first = await(node.tokens.createAccessKey(req));
+    CreatedAccessKey again = await(node.tokens.createAccessKey(req));
+    assertEquals(first, again);
+    assertEquals(1, list("rita").size());
+    CreatedAccessKey other = await(node.tokens.createAccessKey(req.toBuilder().setRequestId("ak-2").build()));
+    assertTrue(!other.getAccessKeyId().equals(first.getAccessKeyId()));
+    assertEquals(2, list("rita").size());
+    // another user's request with the same id is another key
+    createUser("sam");
+    CreatedAccessKey sams = await(node.tokens.createAccessKey(req.toBuilder().setLogin("sam").build()));
+    assertTrue(!sams.getAccessKeyId().equals(first.getAccessKeyId()));
+
+    DeleteAccessKeyRequest delete = DeleteAccessKeyRequest.newBuilder().setLogin("rita").setAccessKeyId(first.getAccessKeyId())
+        .setRequestId("del-1").build();
+    await(node.tokens.deleteAccessKey(delete));
+    await(node.tokens.deleteAccessKey(delete));
+    assertStatus(Status.Code.NOT_FOUND, node.tokens.deleteAccessKey(delete.toBuilder().setRequestId("del-2").build()));
+    assertEquals(1, list("rita").size());
+  }
+
   @Test
   void createListResolveDelete() {
     createUser("alice", "staff");

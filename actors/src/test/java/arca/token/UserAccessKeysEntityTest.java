@@ -47,7 +47,7 @@ class UserAccessKeysEntityTest {
 
   private static EventSourcedBehaviorTestKit.CommandResultWithReply<UserAccessKeysEntity.Command, GeneratedMessageV3, UserAccessKeysEntity.State, UserAccessKeysEntity.Removed> remove(
       EventSourcedBehaviorTestKit<UserAccessKeysEntity.Command, GeneratedMessageV3, UserAccessKeysEntity.State> kit, String id) {
-    return kit.runCommand(r -> new UserAccessKeysEntity.Remove(id, r));
+    return kit.runCommand(r -> new UserAccessKeysEntity.Remove(id, "", r));
   }
 
   private static List<String> ids(UserAccessKeysEntity.State s) {

@@ -122,7 +122,7 @@ class UserEntityTest {
     var kit = user(newLogin());
     UserEntity.State before = create(kit).state();
 
-    var result = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Update("Alice B", null, null, null, null, r));
+    var result = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Update("Alice B", null, null, null, null, "", r));
 
     UserUpdated event = assertInstanceOf(UserUpdated.class, result.event());
     assertEquals("Alice B", event.getDisplayName());
@@ -141,7 +141,7 @@ class UserEntityTest {
     create(kit);
 
     var replaced = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Update(null, "new@example.org", List.of("viewer"),
-        "/ops", null, r));
+        "/ops", null, "", r));
     UserUpdated event = assertInstanceOf(UserUpdated.class, replaced.event());
     assertTrue(event.getReplaceRoles());
     assertEquals(List.of("viewer"), replaced.state().roles());
@@ -149,7 +149,7 @@ class UserEntityTest {
     assertEquals("/ops", replaced.state().groupPath());
     assertEquals("Alice A", replaced.state().displayName());
 
-    var cleared = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Update(null, null, List.of(), null, null, r));
+    var cleared = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Update(null, null, List.of(), null, null, "", r));
     assertEquals(List.of(), cleared.state().roles(), "an empty, non-null list clears the roles");
   }
 
@@ -158,7 +158,7 @@ class UserEntityTest {
     var kit = user(newLogin());
     UserEntity.State before = create(kit).state();
 
-    var result = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Update(null, null, null, null, "hash-2", r));
+    var result = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Update(null, null, null, null, "hash-2", "", r));
 
     PasswordChanged event = assertInstanceOf(PasswordChanged.class, result.event());
     assertEquals("hash-2", event.getPasswordHash());
@@ -173,7 +173,7 @@ class UserEntityTest {
     var kit = user(newLogin());
     create(kit);
 
-    var result = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Update("Alice C", null, null, null, "hash-3", r));
+    var result = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Update("Alice C", null, null, null, "hash-3", "", r));
 
     assertEquals(2, result.events().size());
     assertInstanceOf(UserUpdated.class, result.events().get(0));
@@ -187,7 +187,7 @@ class UserEntityTest {
   void updateWithNothingToChangePersistsNothing() {
     var kit = user(newLogin());
     UserEntity.State before = create(kit).state();
-    var result = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Update(null, null, null, null, null, r));
+    var result = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Update(null, null, null, null, null, "", r));
     assertTrue(result.hasNoEvents());
     assertEquals(before, result.reply().user());
   }
@@ -195,10 +195,10 @@ class UserEntityTest {
   @Test
   void updateAndDeleteOfAMissingUserFailWithNotFound() {
     var kit = user(newLogin());
-    var update = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Update("X", null, null, null, null, r));
+    var update = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Update("X", null, null, null, null, "", r));
     assertFailure(Status.Code.NOT_FOUND, update.reply());
     assertTrue(update.hasNoEvents());
-    var delete = kit.<UserEntity.Result>runCommand(UserEntity.Delete::new);
+    var delete = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Delete("", r));
     assertFailure(Status.Code.NOT_FOUND, delete.reply());
     assertTrue(delete.hasNoEvents());
   }
@@ -208,7 +208,7 @@ class UserEntityTest {
     var kit = user(newLogin());
     UserEntity.State created = create(kit).state();
 
-    var delete = kit.<UserEntity.Result>runCommand(UserEntity.Delete::new);
+    var delete = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Delete("", r));
     assertInstanceOf(UserDeleted.class, delete.event());
     assertEquals(created, delete.reply().user(), "delete answers with the user as it was");
     assertFalse(delete.state().exists());
@@ -221,7 +221,7 @@ class UserEntityTest {
   void createAfterDeleteStartsAFreshUser() {
     var kit = user(newLogin());
     create(kit);
-    kit.<UserEntity.Result>runCommand(UserEntity.Delete::new);
+    kit.<UserEntity.Result>runCommand(r -> new UserEntity.Delete("", r));
 
     var again = kit.<UserEntity.Result>runCommand(r -> new UserEntity.Create("hash-9", "Bob", "", List.of(), "/", "", r));
 
@@ -255,7 +255,7 @@ class UserEntityTest {
   void restartRecoversTheSameStateFromTheJournal() {
     var kit = user(newLogin());
     create(kit);
-    kit.<UserEntity.Result>runCommand(r -> new UserEntity.Update("Alice R", null, List.of("viewer"), null, "hash-r", r));
+    kit.<UserEntity.Result>runCommand(r -> new UserEntity.Update("Alice R", null, List.of("viewer"), null, "hash-r", "", r));
     UserEntity.State before = kit.getState();
 
     assertEquals(before, kit.restart().state());
@@ -268,7 +268,7 @@ class UserEntityTest {
     create(kit);
     for (int i = 0; i < 49; i++) {
       String name = "Name " + i;
-      kit.<UserEntity.Result>runCommand(r -> new UserEntity.Update(name, null, null, null, null, r));
+      kit.<UserEntity.Result>runCommand(r -> new UserEntity.Update(name, null, null, null, null, "", r));
     }
     UserEntity.State before = kit.getState();
     assertEquals(50, before.version());

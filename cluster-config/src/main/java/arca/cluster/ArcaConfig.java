@@ -2,12 +2,18 @@ package arca.cluster;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+
+import java.io.File;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-/** Loads a node's configuration: the given overlay, then arca.conf (with its environment overrides), then defaults. */
+/**
+ * Loads a node's configuration: the given overlay, then the administrator's file ({@code ARCA_CONFIG_FILE}), then
+ * arca.conf (with its environment overrides), then defaults.
+ */
 public final class ArcaConfig {
   private ArcaConfig() {}
 
@@ -66,8 +72,24 @@ public final class ArcaConfig {
   }
 
   public static Config load(Config overlay) {
+    return load(overlay, siteFile(System.getenv("ARCA_CONFIG_FILE")));
+  }
+
+  static Config load(Config overlay, Config site) {
     ConfigFactory.invalidateCaches();
-    return ConfigFactory.load(overlay.withFallback(ConfigFactory.parseResourcesAnySyntax("arca")));
+    return ConfigFactory.load(overlay.withFallback(site).withFallback(ConfigFactory.parseResourcesAnySyntax("arca")));
+  }
+
+  /**
+   * The administrator's own HOCON file ({@code ARCA_CONFIG_FILE}), over the built-in configuration: for what has no
+   * environment variable, such as extra datasources. Empty when unset; a file that is set but missing or invalid
+   * stops the node with the reason.
+   */
+  static Config siteFile(String path) {
+    if (path == null || path.isBlank()) return ConfigFactory.empty();
+    File file = new File(path);
+    if (!file.isFile()) throw new IllegalArgumentException("ARCA_CONFIG_FILE " + path + " is not a readable file");
+    return ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
   }
 
   /** The services this node runs, from {@code arca.services} ("all": every known service; "none": gateway only). */

@@ -32,14 +32,16 @@ import java.util.stream.Collectors;
  *
  * <p>Endpoints come from {@link MembershipDiscovery}. {@link #client} returns an implementation of a generated service interface that picks, per call, the next
  * reachable Up member running the service (round robin over one shared HTTP/2 channel per node) and retries an
- * idempotent call (Get/List/Verify/Ensure/Watch..., or a write carrying a request id) on the next member when one
- * answers UNAVAILABLE.
+ * idempotent call (Get/List/Stat/Resolve/Visible/Usage/Verify/Ensure/Watch..., or a write carrying a request id)
+ * on the next member when one answers UNAVAILABLE, and any call that a member did not process (it answered
+ * "draining", or refused the connection).
  */
 public final class ServiceClients {
   public static final String ENDPOINT_ROLE = MembershipDiscovery.ENDPOINT_ROLE;
   /** The description of UNAVAILABLE from a stopping node that did not process the call: safe to send elsewhere. */
   public static final String DRAINING = "draining";
-  private static final List<String> IDEMPOTENT = List.of("get", "list", "verify", "ensure", "watch");
+  private static final List<String> IDEMPOTENT = List.of("get", "list", "stat", "resolve", "visible", "usage", "read",
+      "verify", "ensure", "watch");
 
   private final ActorSystem<?> system;
   private final Cluster cluster;
@@ -106,11 +108,37 @@ public final class ServiceClients {
     } catch (InvocationTargetException e) {
       throw e.getCause();
     }
-    if (!(result instanceof CompletionStage<?> stage) || attempt + 1 >= targets.size()) return result;
+    // a call that streams its request cannot be sent again (the stream is used up): it is never retried
+    if (attempt + 1 >= targets.size() || streamsIn(args)) return result;
+    if (result instanceof akka.stream.javadsl.Source<?, ?> source) {
+      // a streamed answer (a blob read): sent to the next member when this one fails before the first element
+      // (draining, refused, unavailable); never after one, which would repeat bytes
+      java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+      @SuppressWarnings("unchecked")
+      akka.stream.javadsl.Source<Object, Object> elements = ((akka.stream.javadsl.Source<Object, Object>) source)
+          .map(e -> {
+            started.set(true);
+            return e;
+          });
+      return elements.recoverWithRetries(1, new akka.japi.pf.PFBuilder<Throwable, akka.stream.Graph<akka.stream.SourceShape<Object>, akka.NotUsed>>()
+          .match(Throwable.class, e -> !started.get() && (retry ? unavailable(e) : notProcessed(e)), e -> {
+            try {
+              @SuppressWarnings("unchecked")
+              akka.stream.javadsl.Source<Object, Object> next = (akka.stream.javadsl.Source<Object, Object>)
+                  call(api, create, callDeadline, method, args, targets, start, attempt + 1, true);
+              return next.mapMaterializedValue(m -> akka.NotUsed.getInstance());
+            } catch (Throwable t) {
+              return akka.stream.javadsl.Source.<Object>failed(t);
+            }
+          })
+          .build());
+    }
+    if (!(result instanceof CompletionStage<?> stage)) return result;
     return stage.handle((value, error) -> {
       if (error == null) return CompletableFuture.completedFuture(value);
-      // idempotent calls are retried on UNAVAILABLE; any call when the node said it did not process it
-      if (!(retry ? unavailable(error) : draining(error))) return CompletableFuture.failedFuture(error);
+      // idempotent calls are retried on UNAVAILABLE; any call that the node did not process (it said it is
+      // draining, or the connection was refused: the call never reached it)
+      if (!(retry ? unavailable(error) : notProcessed(error))) return CompletableFuture.failedFuture(error);
       try {
         return (CompletionStage<?>) call(api, create, callDeadline, method, args, targets, start, attempt + 1, true);
       } catch (Throwable t) {
@@ -128,6 +156,19 @@ public final class ServiceClients {
     var field = m.getDescriptorForType().findFieldByName("request_id");
     return field != null && field.getType() == com.google.protobuf.Descriptors.FieldDescriptor.Type.STRING
         && !((String) m.getField(field)).isEmpty();
+  }
+
+  private static boolean streamsIn(Object[] args) {
+    return args != null && java.util.Arrays.stream(args).anyMatch(a -> a instanceof akka.stream.javadsl.Source
+        || a instanceof akka.stream.scaladsl.Source);
+  }
+
+  private static boolean notProcessed(Throwable error) {
+    if (draining(error)) return true;
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException) return true;
+    }
+    return false;
   }
 
   private static boolean draining(Throwable error) {

@@ -5,6 +5,9 @@ import arca.proto.acl.AclService;
 import arca.proto.acl.AclServiceClient;
 import arca.proto.acl.Action;
 import arca.proto.acl.GrantRequest;
+import arca.proto.policy.PolicyGroup;
+import arca.proto.policy.PolicyService;
+import arca.proto.policy.PolicyServiceClient;
 import arca.proto.role.CreateRoleRequest;
 import arca.proto.role.RoleService;
 import arca.proto.role.RoleServiceClient;
@@ -20,6 +23,7 @@ import arca.proto.user.UserServiceClient;
 import arca.proto.workspace.EnsureBuiltinsRequest;
 import arca.proto.workspace.WorkspaceService;
 import arca.proto.workspace.WorkspaceServiceClient;
+import arca.rest.policy.PolicyAccess;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.slf4j.Logger;
@@ -39,7 +43,8 @@ import java.util.concurrent.CompletionStage;
  * First-start data, created idempotently through the services' gRPC APIs (so any node may run it, any number of
  * times): the built-in admin role, user "admin" holding it, the token signing key, and the built-in workspaces
  * ({@code common}, {@code personal}) with the shared one's root folder (personal roots are created on first use),
- * and read and write on {@code common} for every user.
+ * read and write on {@code common} for every user, and the built-in policy groups ({@link BuiltinPolicies}; one an
+ * admin deleted stays deleted).
  */
 final class Bootstrap {
   private static final Logger log = LoggerFactory.getLogger(Bootstrap.class);
@@ -53,24 +58,17 @@ final class Bootstrap {
     WorkspaceService workspaces = clients.client(WorkspaceService.class, "workspace", WorkspaceServiceClient::create);
     TreeService tree = clients.client(TreeService.class, "tree", TreeServiceClient::create);
     AclService acls = clients.client(AclService.class, "acl", AclServiceClient::create);
+    PolicyService policies = clients.client(PolicyService.class, "policy", PolicyServiceClient::create);
     boolean generated = configuredPassword.isEmpty();
     String password = generated ? randomPassword() : configuredPassword;
     return roles.ensureRole(CreateRoleRequest.newBuilder().setId("admin").setLabel("Administrators")
             .setDescription("Full control of the platform").setProtected(true).build())
-        .thenCompose(r -> users.createUser(CreateUserRequest.newBuilder().setLogin("admin").setPassword(password)
-                .setDisplayName("Administrator").addRoles("admin").build())
-            .handle((u, e) -> {
-              if (e == null) {
-                if (generated) writePassword(dataDir, password);
-                else log.info("created user 'admin' with the password from ARCA_ADMIN_PASSWORD");
-                return null;
-              }
-              Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-              if (c instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.ALREADY_EXISTS) {
-                return null;
-              }
-              throw e instanceof CompletionException ce ? ce : new CompletionException(e);
-            }))
+        .thenCompose(r -> ignoring(Status.Code.ALREADY_EXISTS, users.createUser(CreateUserRequest.newBuilder()
+                .setLogin("admin").setPassword(password).setDisplayName("Administrator").addRoles("admin").build())
+            .thenAccept(u -> {
+              if (generated) writePassword(dataDir, password);
+              else log.info("created user 'admin' with the password from ARCA_ADMIN_PASSWORD");
+            })))
         .thenCompose(v -> tokens.getJwks(GetJwksRequest.getDefaultInstance()))
         .thenCompose(jwks -> workspaces.ensureBuiltins(EnsureBuiltinsRequest.getDefaultInstance()))
         .thenCompose(builtins -> {
@@ -88,7 +86,37 @@ final class Bootstrap {
             .setRole(arca.rest.acl.AclAccess.EVERYONE).setAction(Action.ACTION_READ).build()))
         .thenCompose(done -> acls.grant(GrantRequest.newBuilder().setWorkspace("common").setPath("")
             .setRole(arca.rest.acl.AclAccess.EVERYONE).setAction(Action.ACTION_WRITE).build()))
+        .thenCompose(done -> ensurePolicies(policies))
         .thenAccept(done -> { });
+  }
+
+  /**
+   * Each built-in group, created once; an existing one is left as it is, a deleted one stays deleted. Then waits for
+   * the read model, where gateways read the policies: the node is not ready (and bootstrap is retried) until it lists
+   * every built-in group that exists, so that no gateway caches a policy set without them right after a first start.
+   */
+  private static CompletionStage<Void> ensurePolicies(PolicyService policies) {
+    java.util.Set<String> existing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    CompletionStage<Void> chain = java.util.concurrent.CompletableFuture.completedFuture(null);
+    for (var group : BuiltinPolicies.ALL) {
+      chain = chain.thenCompose(x -> ignoring(Status.Code.FAILED_PRECONDITION,
+          policies.ensurePolicyGroup(group).thenAccept(g -> existing.add(g.getId()))));
+    }
+    return chain.thenCompose(x -> PolicyAccess.allGroups(policies)).thenAccept(groups -> {
+      if (!groups.stream().map(PolicyGroup::getId).toList().containsAll(existing)) {
+        throw new IllegalStateException("the policy read model does not list the built-in groups yet");
+      }
+    });
+  }
+
+  /** Completes normally when the call succeeds or fails with {@code code} (the data is there already, or was removed). */
+  private static CompletionStage<Void> ignoring(Status.Code code, CompletionStage<?> call) {
+    return call.handle((v, e) -> {
+      if (e == null) return null;
+      Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (c instanceof StatusRuntimeException s && s.getStatus().getCode() == code) return null;
+      throw e instanceof CompletionException ce ? ce : new CompletionException(e);
+    });
   }
 
   private static String randomPassword() {

@@ -1,8 +1,12 @@
 package arca.deploy;
 
+import arca.cluster.ArcaConfig;
 import com.typesafe.config.ConfigFactory;
 
-/** {@code arca-node start}: runs one node in the foreground until SIGTERM/Ctrl-C (graceful: leaves the cluster). */
+/**
+ * {@code arca-node start}: runs one node in the foreground until SIGTERM/Ctrl-C (graceful: leaves the cluster).
+ * {@code arca-node version}: prints the app version a node started with the same environment would announce.
+ */
 public final class Main {
   private Main() {}
 
@@ -13,8 +17,9 @@ public final class Main {
         Node node = Node.start(ConfigFactory.empty());
         node.system.getWhenTerminated().thenRun(() -> System.exit(0));
       }
+      case "version" -> System.out.println(AppVersion.of(ArcaConfig.load(ConfigFactory.empty())));
       default -> {
-        System.err.println("usage: arca-node start");
+        System.err.println("usage: arca-node start|version");
         System.exit(2);
       }
     }

@@ -42,12 +42,26 @@ public final class Node {
   public final ActorSystem<Void> system;
   public final Config config;
   private final AtomicBoolean ready = new AtomicBoolean(false);
+  private final AtomicBoolean stopping = new AtomicBoolean(false);
   private final CompletableFuture<Void> started = new CompletableFuture<>();
 
   /**
    * A gRPC UNAVAILABLE answer meaning "not processed" (see ServiceClients.DRAINING). The status travels in HTTP/2
    * trailers (the last chunk), as gRPC clients expect after response headers.
    */
+  /** The request paths ({@code /<service>/<method>}) of the gRPC methods whose request is a stream. */
+  static java.util.Set<String> clientStreamingPaths(List<akka.grpc.ServiceDescription> services) {
+    java.util.Set<String> paths = new java.util.HashSet<>();
+    for (akka.grpc.ServiceDescription d : services) {
+      for (var service : d.descriptor().getServices()) {
+        for (var method : service.getMethods()) {
+          if (method.toProto().getClientStreaming()) paths.add("/" + service.getFullName() + "/" + method.getName());
+        }
+      }
+    }
+    return paths;
+  }
+
   private static HttpResponse draining() {
     var trailers = scala.jdk.javaapi.CollectionConverters.asScala(java.util.List.<akka.http.scaladsl.model.HttpHeader>of(
         akka.http.scaladsl.model.headers.RawHeader.apply("grpc-status", "14"),
@@ -82,10 +96,18 @@ public final class Node {
     if (services.contains(arca.objects.ObjectsModule.NAME)) {
       arca.objects.ObjectsModule.hostedDatasources(base).forEach(ds -> roles.add(arca.objects.ObjectsModule.datasourceRole(ds)));
     }
+    String appVersion = AppVersion.of(base);
     Config extra = ConfigFactory.empty()
         .withValue("arca.public-url", ConfigValueFactory.fromAnyRef(publicUrl))
+        // the build's version: shard allocation prefers the newest members during a rollout (AppVersion)
+        .withValue("akka.cluster.app-version", ConfigValueFactory.fromAnyRef(appVersion))
+        // management: GET /arca/members (members with their versions); /ready also asks whether this node is ready
+        .withValue("akka.management.http.routes.arca-members", ConfigValueFactory.fromAnyRef(ClusterMembersRoute.class.getName()))
+        .withValue("akka.management.health-checks.readiness-checks.arca-node", ConfigValueFactory.fromAnyRef(NodeReadiness.class.getName()))
         .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(roles))
-        .withValue("akka.cluster.seed-nodes", ConfigValueFactory.fromIterable(ArcaConfig.seedNodes(base)))
+        // no automatic join: the node joins once its gRPC port serves (see init), so no member ever routes a call
+        // to a node that cannot take it yet; the seed nodes are arca.cluster.seed-nodes
+        .withValue("akka.cluster.seed-nodes", ConfigValueFactory.fromIterable(List.of()))
         .withFallback(ArcaConfig.bootstrap(base))
         .withFallback(ServiceStorage.pluginConfig(base, services));
     Config config = extra.withFallback(base).resolve();
@@ -94,6 +116,7 @@ public final class Node {
     for (String s : services) storages.add(ServiceStorage.open(s, config));
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "arca", config);
+    log.info("app version {}", appVersion);
     Node node = new Node(system, config);
     akka.actor.CoordinatedShutdown.get(system).addTask(akka.actor.CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
         "close-storage", () -> {
@@ -106,18 +129,19 @@ public final class Node {
 
   private void init(List<String> services, List<ServiceStorage> storages) {
     Cluster cluster = Cluster.get(system);
+    NodeReadiness.register(system, ready::get);
+    // a stopping node is no longer ready (/readyz, management /ready) from the moment it starts to unbind
+    akka.actor.CoordinatedShutdown.get(system).addTask(akka.actor.CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+        "not-ready", () -> {
+          stopping.set(true);
+          ready.set(false);
+          return CompletableFuture.completedFuture(akka.Done.getInstance());
+        });
     // every member runs the default Distributed Data replicator: sharded daemon processes (read-model projections)
     // keep their state there with majority writes across all members, gateway-only nodes included
     akka.cluster.ddata.typed.javadsl.DistributedData.get(system);
     akka.management.javadsl.AkkaManagement.get(system).start()
         .thenAccept(uri -> log.info("management on {}", uri));
-    if (!ArcaConfig.bootstrapMethod(config).isEmpty()) {
-      // no seed nodes: the nodes find each other's management endpoints and form (or join) the cluster
-      akka.management.cluster.bootstrap.ClusterBootstrap.get(system).start();
-    } else if (config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
-      // no seed nodes, no bootstrap: a cluster of one
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    }
     ServiceClients pool = new ServiceClients(system);
     system.scheduler().scheduleWithFixedDelay(Duration.ofSeconds(30), Duration.ofSeconds(30), pool::closeDeparted,
         system.executionContext());
@@ -163,8 +187,12 @@ public final class Node {
             return CompletableFuture.completedFuture(akka.Done.getInstance());
           });
       Function<HttpRequest, CompletionStage<HttpResponse>> grpc = ServiceHandler.concatOrNotFound(array);
-      Function<HttpRequest, CompletionStage<HttpResponse>> drainable =
-          request -> draining.get() ? CompletableFuture.completedFuture(draining()) : grpc.apply(request);
+      // ... except calls that stream their request (an upload): a caller cannot send those again (the stream is
+      // used up), so a stopping node still takes them; it keeps serving gRPC until after it left the cluster
+      java.util.Set<String> streamedIn = clientStreamingPaths(descriptions);
+      Function<HttpRequest, CompletionStage<HttpResponse>> drainable = request ->
+          draining.get() && !streamedIn.contains(request.getUri().path())
+              ? CompletableFuture.completedFuture(draining()) : grpc.apply(request);
       grpcBound = Http.get(system).newServerAt(config.getString("arca.grpc.host"), config.getInt("arca.grpc.port"))
           .bind(drainable)
           .thenApply(b -> {
@@ -178,22 +206,40 @@ public final class Node {
             return b;
           });
     }
-    CompletionStage<ServerBinding> httpBound = Gateway.start(system, Services.ALL.stream().map(Services.Service::rest).filter(java.util.Objects::nonNull).toList(),
-        gatewayClients, ready::get);
-    grpcBound.thenCombine(httpBound, (g, h) -> h)
-        .thenAccept(h -> log.info("HTTP (public) on {}", h.localAddress()))
+    // Start-up order, so that a node takes work only when it can do it (a rolling upgrade starts nodes under load):
+    // gRPC port bound -> join the cluster (other members route calls here once it is Up) -> first-start work ->
+    // public port bound (nginx or a load balancer sends requests here from then on) -> ready.
+    grpcBound
+        .thenRun(() -> join(cluster))
         .thenCompose(v -> bootstrapWithRetry(pool, Duration.ofSeconds(120)))
+        .thenCompose(v -> Gateway.start(system, Services.ALL.stream().map(Services.Service::rest)
+            .filter(java.util.Objects::nonNull).toList(), gatewayClients, ready::get))
+        .thenAccept(h -> log.info("HTTP (public) on {}", h.localAddress()))
         .whenComplete((v, e) -> {
           if (e != null) {
             log.error("node failed to start", e);
             started.completeExceptionally(e);
             system.terminate();
           } else {
-            ready.set(true);
+            ready.set(!stopping.get());
             log.info("node ready: services [{}]", String.join(", ", services));
             started.complete(null);
           }
         });
+  }
+
+  /** Joins the seed nodes, or forms/joins the cluster through Cluster Bootstrap, or makes a cluster of one. */
+  private void join(Cluster cluster) {
+    List<String> seeds = ArcaConfig.seedNodes(config);
+    if (!seeds.isEmpty()) {
+      cluster.manager().tell(new akka.cluster.typed.JoinSeedNodes(seeds.stream().map(akka.actor.AddressFromURIString::parse).toList()));
+    } else if (!ArcaConfig.bootstrapMethod(config).isEmpty()) {
+      // no seed nodes: the nodes find each other's management endpoints and form (or join) the cluster
+      akka.management.cluster.bootstrap.ClusterBootstrap.get(system).start();
+    } else {
+      // no seed nodes, no bootstrap: a cluster of one
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
   }
 
   private CompletionStage<Void> bootstrapWithRetry(ServiceClients pool, Duration within) {

@@ -8,11 +8,13 @@ import arca.role.RoleModule;
 import arca.service.ServiceModule;
 import arca.token.TokenModule;
 import arca.acl.AclModule;
+import arca.policy.PolicyModule;
 import arca.objects.ObjectsModule;
 import arca.tree.TreeModule;
 import arca.user.UserModule;
 import arca.workspace.WorkspaceModule;
 import arca.rest.acl.AclRoutes;
+import arca.rest.policy.PolicyRoutes;
 import arca.rest.io.S3Routes;
 import arca.rest.tree.NodesRoutes;
 import arca.rest.workspace.WorkspaceRoutes;
@@ -35,7 +37,8 @@ public final class Services {
       new Service(new WorkspaceModule(), new WorkspaceRoutes()),
       new Service(new TreeModule(), new NodesRoutes()),
       new Service(new ObjectsModule(), new S3Routes()),
-      new Service(new AclModule(), new AclRoutes()));
+      new Service(new AclModule(), new AclRoutes()),
+      new Service(new PolicyModule(), new PolicyRoutes()));
 
   public static List<String> names() {
     return ALL.stream().map(Service::name).toList();

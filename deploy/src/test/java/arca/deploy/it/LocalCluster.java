@@ -44,15 +44,22 @@ final class LocalCluster implements AutoCloseable {
   }
 
   void run(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("arca.repo"), "deploy", "bin", "local-cluster").toString()));
+    script("local-cluster", Map.of(), args);
+  }
+
+  /** Runs deploy/bin/{@code name} on this cluster (its environment plus {@code extraEnv}); its output; fails unless it exits 0. */
+  String script(String name, Map<String, String> extraEnv, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("arca.repo"), "deploy", "bin", name).toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().putAll(env);
-    System.out.println(System.currentTimeMillis() + " $ local-cluster " + String.join(" ", args));
+    pb.environment().putAll(extraEnv);
+    System.out.println(System.currentTimeMillis() + " $ " + extraEnv + " " + name + " " + String.join(" ", args));
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes());
     System.out.println(out);
-    assertTrue(p.waitFor(300, TimeUnit.SECONDS) && p.exitValue() == 0, "local-cluster " + String.join(" ", args) + " failed:\n" + out);
+    assertTrue(p.waitFor(300, TimeUnit.SECONDS) && p.exitValue() == 0, name + " " + String.join(" ", args) + " failed:\n" + out);
+    return out;
   }
 
   @Override
@@ -61,8 +68,12 @@ final class LocalCluster implements AutoCloseable {
       Path logs = Path.of(System.getProperty("arca.repo"), "deploy", "target", name + "-logs");
       Files.createDirectories(logs);
       for (int i = 1; i <= 3; i++) {
-        Path log = stateDir.resolve("node" + i).resolve("node.log");
-        if (Files.exists(log)) Files.copy(log, logs.resolve("node" + i + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        for (String name : new String[] {"node.log", "node.log.prev"}) { // .prev: the run before a restart
+          Path log = stateDir.resolve("node" + i).resolve(name);
+          if (Files.exists(log)) {
+            Files.copy(log, logs.resolve("node" + i + name.substring(4)), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          }
+        }
       }
       run("down", "--purge");
     } finally {

@@ -9,6 +9,7 @@ import arca.proto.acl.Action;
 import arca.proto.acl.GrantRequest;
 import arca.proto.acl.ListAclsRequest;
 import arca.proto.acl.RevokeRequest;
+import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
 import arca.rest.Page;
@@ -64,12 +65,12 @@ public final class AclRoutes implements RestModule {
     return path("acls", () -> auth.authenticated(p -> auth.admin(p, () -> concat(
         get(() -> parameterOptional("workspace", w -> parameterOptional("role", r -> parameterOptional("offset",
             o -> parameterOptional("limit", l -> list(acls, w, r, o, l)))))),
-        post(() -> Json.body(AclBody.class, b -> grant(acls, entry(b)))),
-        delete(() -> extractRequest(req -> req.entity().isKnownEmpty()
+        post(() -> RequestIds.of(p, id -> Json.body(AclBody.class, b -> grant(acls, entry(b), id)))),
+        delete(() -> RequestIds.of(p, id -> extractRequest(req -> req.entity().isKnownEmpty()
             ? parameterOptional("workspace", w -> parameterOptional("path", pa -> parameterOptional("role",
                 r -> parameterOptional("action", a -> revoke(acls,
-                    entry(new AclBody(w.orElse(null), pa.orElse(null), r.orElse(null), a.orElse(null))))))))
-            : Json.body(AclBody.class, b -> revoke(acls, entry(b)))))))));
+                    entry(new AclBody(w.orElse(null), pa.orElse(null), r.orElse(null), a.orElse(null))), id)))))
+            : Json.body(AclBody.class, b -> revoke(acls, entry(b), id)))))))));
   }
 
   private static Route list(AclService acls, Optional<String> workspace, Optional<String> role, Optional<String> offset,
@@ -83,14 +84,14 @@ public final class AclRoutes implements RestModule {
         r -> new Page<>(r.getAclsList().stream().map(AclJson::of).toList(), r.getTotal()));
   }
 
-  private static Route grant(AclService acls, Entry e) {
+  private static Route grant(AclService acls, Entry e, String requestId) {
     return Json.reply(acls.grant(GrantRequest.newBuilder().setWorkspace(e.workspace()).setPath(e.path())
-        .setRole(e.role()).setAction(e.action()).build()), StatusCodes.CREATED, g -> AclJson.of(g.getAcl()));
+        .setRole(e.role()).setAction(e.action()).setRequestId(requestId).build()), StatusCodes.CREATED, g -> AclJson.of(g.getAcl()));
   }
 
-  private static Route revoke(AclService acls, Entry e) {
+  private static Route revoke(AclService acls, Entry e, String requestId) {
     return Json.reply(acls.revoke(RevokeRequest.newBuilder().setWorkspace(e.workspace()).setPath(e.path())
-        .setRole(e.role()).setAction(e.action()).build()), r -> complete(StatusCodes.NO_CONTENT));
+        .setRole(e.role()).setAction(e.action()).setRequestId(requestId).build()), r -> complete(StatusCodes.NO_CONTENT));
   }
 
   /** Checks every field; 400 naming the first missing or invalid one. */

@@ -8,6 +8,7 @@ import arca.proto.token.GetJwksRequest;
 import arca.proto.token.TokenService;
 import arca.rest.ApiError;
 import arca.rest.Json;
+import arca.rest.policy.PolicyCheck;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
@@ -27,12 +28,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import static akka.http.javadsl.server.Directives.complete;
+import static akka.http.javadsl.server.Directives.extractRequest;
 import static akka.http.javadsl.server.Directives.optionalHeaderValueByName;
 
 /**
  * Bearer-token authentication for every /a/ route: an RS256 JWT signed by the token service (public keys fetched
  * over gRPC and cached), not expired, issued by this cluster, and neither it nor its session revoked (node-local
- * {@link AuthCache}).
+ * {@link AuthCache}); then the REST-level policies ({@link PolicyCheck}): every authenticated request passes them
+ * here, before any route sees it.
  */
 public final class Authenticator {
   private static final long CLOCK_SKEW_MS = 30_000;
@@ -41,6 +44,7 @@ public final class Authenticator {
   private final TokenService tokens;
   private final AuthCache cache;
   private final String issuer;
+  private final PolicyCheck policies;
   private static final int VERIFIED_CACHE_MAX = 20_000;
 
   private final Map<String, RSASSAVerifier> verifiers = new ConcurrentHashMap<>();
@@ -48,10 +52,16 @@ public final class Authenticator {
   private final Map<String, Principal> verified = new ConcurrentHashMap<>();
   private volatile long lastKeyFetch;
 
-  public Authenticator(TokenService tokens, AuthCache cache, String issuer) {
+  public Authenticator(TokenService tokens, AuthCache cache, String issuer, PolicyCheck policies) {
     this.tokens = tokens;
     this.cache = cache;
     this.issuer = issuer;
+    this.policies = policies;
+  }
+
+  /** The policy gate of authenticated requests (the /io gateway asks it with its own resources). */
+  public PolicyCheck policies() {
+    return policies;
   }
 
   public AuthCache cache() {
@@ -62,13 +72,25 @@ public final class Authenticator {
     return issuer;
   }
 
-  /** Requires a valid bearer token; 401 with a JSON body and WWW-Authenticate otherwise. */
+  /**
+   * Requires a valid bearer token (401 with a JSON body and WWW-Authenticate otherwise) and a request the policies
+   * allow: {@code rest:<path>} with the method as action (403 naming the policy otherwise).
+   */
   public Route authenticated(Function<Principal, Route> inner) {
     return optionalHeaderValueByName("Authorization", header -> {
       Optional<String> token = header.filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7)).map(h -> h.substring(7).trim());
       if (token.isEmpty()) return unauthorized("missing bearer token", "");
-      return Json.reply(verify(token.get()), p -> p.isPresent() ? inner.apply(p.get())
+      return Json.reply(verify(token.get()), p -> p.isPresent() ? permitted(p.get(), inner)
           : unauthorized("invalid, expired or revoked token", "error=\"invalid_token\""));
+    });
+  }
+
+  private Route permitted(Principal caller, Function<Principal, Route> inner) {
+    return extractRequest(request -> {
+      String action = request.method().value();
+      String resource = PolicyCheck.restResource(request.getUri().path());
+      return Json.reply(policies.decide(caller, resource, action), d -> d.allowed() ? inner.apply(caller)
+          : Json.fail(ApiError.forbidden(action + " " + resource + " is denied by policy: " + d.reason())));
     });
   }
 

@@ -7,6 +7,7 @@ import arca.proto.workspace.GetWorkspaceRequest;
 import arca.proto.workspace.ListWorkspacesRequest;
 import arca.proto.workspace.Workspace;
 import arca.proto.workspace.WorkspaceService;
+import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.auth.Principal;
 import io.grpc.Status;
@@ -129,7 +130,8 @@ public final class FileAccess {
   private CompletionStage<Void> ensureRoot(String datasource, String root) {
     String key = datasource + "/" + root;
     if (knownRoots.contains(key)) return CompletableFuture.completedFuture(null);
-    return tree.createFolder(CreateFolderRequest.newBuilder().setDatasource(datasource).setPath(root).build())
+    return tree.createFolder(CreateFolderRequest.newBuilder().setDatasource(datasource).setPath(root)
+            .setRequestId(RequestIds.fresh()).build())
         .thenAccept(node -> {
           if (knownRoots.size() >= KNOWN_ROOTS_MAX) knownRoots.clear();
           knownRoots.add(key);

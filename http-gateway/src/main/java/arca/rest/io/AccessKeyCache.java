@@ -16,12 +16,13 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Access keys resolved by the token service (owner, roles, secret), kept briefly so that a client's burst of
  * requests costs one lookup: a live key for {@link #TTL}, an unknown one for {@link #UNKNOWN_TTL}. A deleted key
- * therefore keeps working on this node for up to {@link #TTL}. At most {@link #MAX_ENTRIES} keys are held (expired
+ * (or a user's changed roles) therefore keeps working on this node for up to {@link #TTL}, as long as ACL and policy
+ * answers are cached. At most {@link #MAX_ENTRIES} keys are held (expired
  * entries are dropped first, then everything when still full). A token service that does not answer is not cached.
  */
 final class AccessKeyCache {
-  static final Duration TTL = Duration.ofSeconds(60);
-  static final Duration UNKNOWN_TTL = Duration.ofSeconds(10);
+  static final Duration TTL = Duration.ofSeconds(5);
+  static final Duration UNKNOWN_TTL = Duration.ofSeconds(5);
   static final int MAX_ENTRIES = 10_000;
 
   private record Entry(Optional<ResolvedAccessKey> key, long expiresAt) {}

@@ -6,6 +6,7 @@ import akka.http.javadsl.model.HttpRequest;
 import arca.proto.token.ResolvedAccessKey;
 import arca.rest.auth.Authenticator;
 import arca.rest.auth.Principal;
+import arca.rest.policy.PolicyCheck;
 import arca.rest.io.SigV4Result.Rejected;
 import arca.rest.io.SigV4Result.Verified;
 
@@ -27,7 +28,8 @@ import java.util.regex.Pattern;
  * Who sends an {@code /io} request, tried in this order: {@code Authorization: Bearer <jwt>} (the gateway's access
  * tokens), {@code Authorization: AWS4-HMAC-SHA256 ...} (SigV4 in headers) and a presigned URL ({@code X-Amz-*} query
  * parameters), both checked with the secret of the access key the token service resolves. Anything else, anonymous
- * requests included, is AccessDenied.
+ * requests included, is AccessDenied. An authenticated request then passes the REST-level policies
+ * ({@link PolicyCheck}: resource {@code io:<key>}, {@code io:} on the bucket; action the method), else AccessDenied.
  */
 final class S3Auth {
   /** The authenticated caller and, for a SigV4 request, what its signature covers (the payload claim, chunk seed). */
@@ -47,7 +49,26 @@ final class S3Auth {
     this.clock = clock;
   }
 
+  /** The policy gate for one key: completes when the caller may do the action on it, else fails AccessDenied. */
+  @FunctionalInterface
+  interface KeyPolicy {
+    CompletionStage<Void> permit(Principal caller, String action, String key);
+  }
+
+  CompletionStage<Void> permit(Principal caller, String action, String key) {
+    String resource = PolicyCheck.IO + (key == null ? "" : key);
+    return tokens.policies().decide(caller, resource, action).thenAccept(d -> {
+      if (!d.allowed()) throw new S3Exception("AccessDenied", action + " " + resource + " is denied by policy: " + d.reason());
+    });
+  }
+
+  /** Who sends the request, once the policies allow them the request's method on its key. */
   CompletionStage<Caller> authenticate(HttpRequest request, S3Call call) {
+    return identify(request, call).thenCompose(caller ->
+        permit(caller.principal(), call.method(), call.key()).thenApply(allowed -> caller));
+  }
+
+  private CompletionStage<Caller> identify(HttpRequest request, S3Call call) {
     Optional<String> authorization = request.getHeader("Authorization").map(HttpHeader::value);
     if (authorization.isPresent() && authorization.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
       return tokens.verify(authorization.get().substring(7).trim()).thenApply(p -> new Caller(

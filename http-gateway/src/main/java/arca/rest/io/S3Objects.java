@@ -20,6 +20,7 @@ import arca.proto.tree.PutFileRequest;
 import arca.proto.tree.RemoveRequest;
 import arca.proto.tree.StatRequest;
 import arca.proto.tree.TreeService;
+import arca.rest.RequestIds;
 import arca.rest.auth.Principal;
 import arca.rest.files.Blobs;
 import arca.rest.files.FileAccess;
@@ -44,12 +45,15 @@ final class S3Objects {
   private final TreeService tree;
   private final Blobs blobs;
   private final Materializer materializer;
+  /** The policies, for the keys a request names besides its own: a copy's source, a multi-object delete's keys. */
+  private final S3Auth.KeyPolicy policy;
 
-  S3Objects(FileAccess access, TreeService tree, Blobs blobs, Materializer materializer) {
+  S3Objects(FileAccess access, TreeService tree, Blobs blobs, Materializer materializer, S3Auth.KeyPolicy policy) {
     this.access = access;
     this.tree = tree;
     this.blobs = blobs;
     this.materializer = materializer;
+    this.policy = policy;
   }
 
   CompletionStage<HttpResponse> get(Principal caller, HttpRequest request, S3Key key, boolean head) {
@@ -114,24 +118,30 @@ final class S3Objects {
     }
     return access.resolveForWrite(caller, key.workspace(), key.path())
         .thenCompose(loc -> tree.createFolder(CreateFolderRequest.newBuilder().setDatasource(loc.datasource())
-            .setPath(loc.path()).build()))
+            .setPath(loc.path()).setRequestId(RequestIds.fresh()).build()))
         .thenApply(node -> S3Responses.empty(200).addHeader(S3Responses.etag(S3Responses.EMPTY_MD5)));
   }
 
   /**
    * Records a stored blob as the file at {@code loc} (If-Match / If-None-Match of the request apply), then deletes
-   * the blob it replaced; if the tree refuses, the new blob is deleted instead.
+   * the blob it replaced; if the tree refuses, the new blob is deleted instead. The put carries a request id so the
+   * service clients resend it when it goes unanswered (the folder applies a put of the same blob once). When the
+   * outcome stays unknown (no answer at all), the new blob is kept: the put may have applied, and a leftover blob
+   * costs space where a deleted one would cost the file.
    */
   CompletionStage<Node> record(Location loc, Blob blob, String etag, String contentType, HttpRequest request) {
     PutFileRequest.Builder put = PutFileRequest.newBuilder().setDatasource(loc.datasource()).setPath(loc.path())
         .setBlobId(blob.getBlobId()).setSize(blob.getSize()).setEtag(etag).setSha256(blob.getSha256Hex())
-        .setContentType(contentType);
+        .setContentType(contentType).setRequestId(RequestIds.fresh());
     Optional<String> ifMatch = request == null ? Optional.empty() : S3Body.header(request, "If-Match");
     boolean ifNoneMatch = request != null && S3Body.header(request, "If-None-Match").filter(v -> v.equals("*")).isPresent();
     ifMatch.ifPresent(put::setIfMatch);
     put.setIfNoneMatch(ifNoneMatch);
     return tree.putFile(put.build()).handle((r, e) -> {
       if (e == null) return blobs.delete(loc.datasource(), r.getReplacedBlobId()).thenApply(d -> r.getNode());
+      if (S3Failures.is(e, Status.Code.UNAVAILABLE) || S3Failures.is(e, Status.Code.DEADLINE_EXCEEDED)) {
+        return CompletableFuture.<Node>failedFuture(S3Failures.of(e));
+      }
       return blobs.delete(loc.datasource(), blob.getBlobId()).<Node>thenApply(d -> {
         if ((ifMatch.isPresent() || ifNoneMatch) && S3Failures.is(e, Status.Code.FAILED_PRECONDITION)) {
           throw new S3Exception("PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
@@ -145,7 +155,8 @@ final class S3Objects {
     if (target.folder() || target.path().isEmpty()) return CompletableFuture.failedFuture(workspaceIsNoObject());
     S3Key source = copySourceKey(copySource);
     Principal p = caller.principal();
-    return access.resolve(p, source.workspace(), source.path()).thenCompose(from ->
+    return policy.permit(p, "GET", source.key()).thenCompose(allowed ->
+        access.resolve(p, source.workspace(), source.path())).thenCompose(from ->
         access.resolveForWrite(p, target.workspace(), target.path()).thenCompose(to ->
             tree.stat(StatRequest.newBuilder().setDatasource(from.datasource()).setPath(from.path()).build()).thenCompose(node -> {
               if (node.getType() != NodeType.FILE) throw noSuchKey();
@@ -221,7 +232,9 @@ final class S3Objects {
         chain = chain.thenCompose(x -> {
           CompletionStage<Void> one;
           try {
-            one = remove(caller.principal(), S3Key.parse(o.key()));
+            S3Key key = S3Key.parse(o.key());
+            one = policy.permit(caller.principal(), "DELETE", o.key())
+                .thenCompose(allowed -> remove(caller.principal(), key));
           } catch (S3Exception e) {
             one = CompletableFuture.failedFuture(e);
           }

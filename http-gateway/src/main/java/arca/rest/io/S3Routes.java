@@ -68,7 +68,7 @@ public final class S3Routes implements RestModule {
                              TreeService tree, Blobs blobs, Clock clock) {
     Materializer materializer = Materializer.matFromSystem(system);
     S3Auth s3Auth = new S3Auth(auth, new AccessKeyCache(tokens, clock), clock);
-    S3Objects objects = new S3Objects(access, tree, blobs, materializer);
+    S3Objects objects = new S3Objects(access, tree, blobs, materializer, s3Auth::permit);
     Parts parts = new Parts(objects, new S3Listing(access, tree), new S3Multipart(access, tree, blobs, objects, materializer));
     return extractRequest(request -> {
       String requestId = UUID.randomUUID().toString().replace("-", "").substring(0, 16).toUpperCase();

@@ -4,6 +4,8 @@ import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import akka.http.javadsl.settings.ServerSettings;
+import arca.proto.policy.PolicyService;
+import arca.proto.policy.PolicyServiceClient;
 import arca.proto.token.TokenService;
 import arca.proto.token.TokenServiceClient;
 import arca.rest.Clients;
@@ -11,6 +13,7 @@ import arca.rest.RestContext;
 import arca.rest.RestModule;
 import arca.rest.auth.AuthCache;
 import arca.rest.auth.Authenticator;
+import arca.rest.policy.PolicyAccess;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 
@@ -20,7 +23,7 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 
-/** Starts the gateway of a node: auth cache and its feed, REST modules, the proxy binding (HTTP/1.1 only). */
+/** Starts the gateway of a node: auth cache and its feed, policy gate, REST modules, the proxy binding (HTTP/1.1 only). */
 public final class Gateway {
   private Gateway() {}
 
@@ -33,7 +36,9 @@ public final class Gateway {
     TokenService tokens = clients.client(TokenService.class, "token", TokenServiceClient::create);
     // the auth-event feed is one long-lived stream: no per-call deadline (it reconnects on failure)
     cache.startFeed(system, clients.streamingClient(TokenService.class, "token", TokenServiceClient::create));
-    Authenticator auth = new Authenticator(tokens, cache, config.getString("arca.public-url") + "/oidc");
+    // REST-level policies: every authenticated request passes them (the set is cached on this node for 5 s)
+    PolicyAccess policies = new PolicyAccess(clients.client(PolicyService.class, "policy", PolicyServiceClient::create));
+    Authenticator auth = new Authenticator(tokens, cache, config.getString("arca.public-url") + "/oidc", policies);
     RestContext ctx = new RestContext(system, auth, clients);
 
     ServerSettings publicSettings = ServerSettings.create(ConfigFactory.parseString(

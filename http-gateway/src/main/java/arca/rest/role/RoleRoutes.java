@@ -11,6 +11,7 @@ import arca.proto.role.Role;
 import arca.proto.role.RoleService;
 import arca.proto.role.RoleServiceClient;
 import arca.proto.role.UpdateRoleRequest;
+import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
 import arca.rest.Page;
@@ -54,24 +55,24 @@ public final class RoleRoutes implements RestModule {
               return Json.reply(roles.listRoles(req), StatusCodes.OK,
                   r -> new Page<>(r.getRolesList().stream().map(RoleJson::of).toList(), r.getTotal()));
             })))),
-            post(() -> Json.body(CreateBody.class, b -> {
+            post(() -> RequestIds.of(p, requestId -> Json.body(CreateBody.class, b -> {
               if (b.id() == null) return Json.fail(ApiError.badRequest("missing field 'id'"));
-              CreateRoleRequest.Builder req = CreateRoleRequest.newBuilder().setId(b.id());
+              CreateRoleRequest.Builder req = CreateRoleRequest.newBuilder().setId(b.id()).setRequestId(requestId);
               if (b.label() != null) req.setLabel(b.label());
               if (b.description() != null) req.setDescription(b.description());
               return Json.reply(roles.createRole(req.build()), r -> respondWithHeader(
                   Location.create("/a/roles/" + r.getId()),
                   () -> complete(Json.response(StatusCodes.CREATED, RoleJson.of(r)))));
-            })))),
+            }))))),
         path(id -> concat(
             get(() -> Json.reply(roles.getRole(GetRoleRequest.newBuilder().setId(id).build()), StatusCodes.OK, RoleJson::of)),
-            patch(() -> Json.body(UpdateBody.class, b -> {
-              UpdateRoleRequest.Builder req = UpdateRoleRequest.newBuilder().setId(id);
+            patch(() -> RequestIds.of(p, requestId -> Json.body(UpdateBody.class, b -> {
+              UpdateRoleRequest.Builder req = UpdateRoleRequest.newBuilder().setId(id).setRequestId(requestId);
               if (b.label() != null) req.setLabel(b.label());
               if (b.description() != null) req.setDescription(b.description());
               return Json.reply(roles.updateRole(req.build()), StatusCodes.OK, RoleJson::of);
-            })),
-            delete(() -> Json.reply(roles.deleteRole(DeleteRoleRequest.newBuilder().setId(id).build()),
-                r -> complete(StatusCodes.NO_CONTENT)))))))));
+            }))),
+            delete(() -> RequestIds.of(p, requestId -> Json.reply(roles.deleteRole(DeleteRoleRequest.newBuilder()
+                .setId(id).setRequestId(requestId).build()), r -> complete(StatusCodes.NO_CONTENT))))))))));
   }
 }

@@ -10,6 +10,7 @@ import arca.proto.token.DeleteAccessKeyRequest;
 import arca.proto.token.ListAccessKeysRequest;
 import arca.proto.token.TokenService;
 import arca.proto.token.TokenServiceClient;
+import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
 import arca.rest.Page;
@@ -65,9 +66,10 @@ public final class AccessKeyRoutes implements RestModule {
           pathEndOrSingleSlash(() -> concat(
               get(() -> Json.reply(tokens.listAccessKeys(ListAccessKeysRequest.newBuilder().setLogin(login).build()),
                   StatusCodes.OK, r -> new Page<>(r.getKeysList().stream().map(KeyJson::of).toList(), r.getKeysCount()))),
-              post(() -> optionalBody(b -> create(tokens, login, b))))),
-          path(id -> delete(() -> Json.reply(tokens.deleteAccessKey(DeleteAccessKeyRequest.newBuilder()
-              .setLogin(login).setAccessKeyId(id).build()), r -> complete(StatusCodes.NO_CONTENT)))));
+              post(() -> RequestIds.of(p, id -> optionalBody(b -> create(tokens, login, b, id)))))),
+          path(id -> delete(() -> RequestIds.of(p, requestId -> Json.reply(tokens.deleteAccessKey(
+              DeleteAccessKeyRequest.newBuilder().setLogin(login).setAccessKeyId(id).setRequestId(requestId).build()),
+              r -> complete(StatusCodes.NO_CONTENT))))));
     })));
   }
 
@@ -77,8 +79,8 @@ public final class AccessKeyRoutes implements RestModule {
         : Json.body(CreateBody.class, inner));
   }
 
-  private static Route create(TokenService tokens, String login, CreateBody b) {
-    CreateAccessKeyRequest.Builder req = CreateAccessKeyRequest.newBuilder().setLogin(login);
+  private static Route create(TokenService tokens, String login, CreateBody b, String requestId) {
+    CreateAccessKeyRequest.Builder req = CreateAccessKeyRequest.newBuilder().setLogin(login).setRequestId(requestId);
     if (b.label() != null) req.setLabel(b.label());
     return Json.reply(tokens.createAccessKey(req.build()), k -> complete(Json.response(StatusCodes.CREATED, CreatedJson.of(k))
         .addHeader(RawHeader.create("Cache-Control", "no-store")).addHeader(RawHeader.create("Pragma", "no-cache"))));

@@ -13,6 +13,7 @@ import arca.proto.token.RevokeRequest;
 import arca.proto.token.TokenResponse;
 import arca.proto.token.TokenService;
 import arca.proto.token.TokenServiceClient;
+import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
 import arca.rest.RestContext;
@@ -103,8 +104,9 @@ public final class OidcRoutes implements RestModule, Proxy.WithParts {
         }
         long locked = cache.lockedUntil(login) - System.currentTimeMillis();
         if (locked > 0) return throttled((locked + 999) / 1000);
+        // a fresh request id: the gateway may resend a login lost in a shard hand-off (see TokenService)
         return tokenReply(tokens.passwordGrant(PasswordGrantRequest.newBuilder().setLogin(login).setPassword(password)
-            .setClientId(client).build()));
+            .setClientId(client).setRequestId(RequestIds.fresh()).build()));
       }
       case "refresh_token" -> {
         String refresh = f.getOrDefault("refresh_token", "");

@@ -21,6 +21,7 @@ import arca.proto.tree.TreeServiceClient;
 import arca.proto.tree.CreateFolderRequest;
 import arca.proto.workspace.WorkspaceService;
 import arca.proto.workspace.WorkspaceServiceClient;
+import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
 import arca.rest.RestContext;
@@ -103,10 +104,10 @@ public final class NodesRoutes implements RestModule {
               ? listing(tree, access, p, ws, path) : stat(tree, access, p, ws, path))),
           post(() -> parameterOptional("action", action -> action.isEmpty()
               ? createFolder(tree, access, p, ws, path)
-              : action.get().equals("copy") ? Json.body(MoveBody.class, b -> copy(tree, access, p, ws, path, b))
+              : action.get().equals("copy") ? RequestIds.of(p, id -> Json.body(MoveBody.class, b -> copy(tree, access, p, ws, path, b, id)))
               : Json.fail(ApiError.badRequest("unknown action '" + action.get() + "' (known: copy)")))),
-          patch(() -> Json.body(MoveBody.class, b -> move(tree, access, p, ws, path, b))),
-          delete(() -> trash(tree, access, p, ws, path)));
+          patch(() -> RequestIds.of(p, id -> Json.body(MoveBody.class, b -> move(tree, access, p, ws, path, b, id)))),
+          delete(() -> RequestIds.of(p, id -> trash(tree, access, p, ws, path, id))));
     }));
     return concat(workspaces, node);
   }
@@ -115,9 +116,10 @@ public final class NodesRoutes implements RestModule {
     Route list = pathEndOrSingleSlash(() -> get(() -> trashList(tree, access, p, ws)));
     Route entry = path(PathMatchers.segment(), uuid -> concat(
         post(() -> parameterOptional("action", action -> action.orElse("").equals("restore")
-            ? entity(akka.http.javadsl.unmarshalling.Unmarshaller.entityToString(), text -> restore(tree, access, p, ws, uuid, text))
+            ? RequestIds.of(p, id -> entity(akka.http.javadsl.unmarshalling.Unmarshaller.entityToString(),
+                text -> restore(tree, access, p, ws, uuid, text, id)))
             : Json.fail(ApiError.badRequest("unknown action (known: restore)")))),
-        delete(() -> purge(tree, access, blobs, p, ws, uuid))));
+        delete(() -> RequestIds.of(p, id -> purge(tree, access, blobs, p, ws, uuid, id)))));
     return concat(list, entry);
   }
 
@@ -214,7 +216,8 @@ public final class NodesRoutes implements RestModule {
   private static Route createFolder(TreeService tree, FileAccess access, Principal p, String ws, String path) {
     if (path.isEmpty()) return Json.fail(ApiError.badRequest("a folder needs a path under the workspace"));
     CompletionStage<Map<String, Object>> created = access.resolveForWrite(p, ws, path).thenCompose(l -> tree.createFolder(
-        CreateFolderRequest.newBuilder().setDatasource(l.datasource()).setPath(l.path()).build()).thenApply(n -> json(ws, path, n)));
+        CreateFolderRequest.newBuilder().setDatasource(l.datasource()).setPath(l.path()).setRequestId(RequestIds.fresh())
+            .build()).thenApply(n -> json(ws, path, n)));
     return Json.reply(created, m -> respondWithHeader(akka.http.javadsl.model.headers.Location.create("/a/nodes/" + ws + "/" + path),
         () -> complete(Json.response(StatusCodes.CREATED, m))));
   }
@@ -236,11 +239,12 @@ public final class NodesRoutes implements RestModule {
     }));
   }
 
-  private static Route move(TreeService tree, FileAccess access, Principal p, String ws, String path, MoveBody b) {
+  private static Route move(TreeService tree, FileAccess access, Principal p, String ws, String path, MoveBody b,
+                            String requestId) {
     String targetWs = b.workspace() == null ? ws : b.workspace();
     CompletionStage<Map<String, Object>> moved = pair(access, p, ws, path, b, true).thenCompose(pr -> tree.move(
             MoveRequest.newBuilder().setDatasource(pr.from().datasource()).setFrom(pr.from().path()).setTo(pr.to().path())
-                .setOverwrite(Boolean.TRUE.equals(b.overwrite())).build())
+                .setOverwrite(Boolean.TRUE.equals(b.overwrite())).setRequestId(requestId).build())
         .thenApply(n -> json(targetWs, String.join("/", RelativePath.segments(b.to())), n)));
     return Json.reply(moved, StatusCodes.OK, m -> m);
   }
@@ -249,12 +253,13 @@ public final class NodesRoutes implements RestModule {
    * A file is copied at once (201); a folder's copy is created at once and filled by a background job that survives
    * a crash (202 with {@code jobId}; progress at {@code /a/copy-jobs/{id}}). Copies stay within a datasource.
    */
-  private static Route copy(TreeService tree, FileAccess access, Principal p, String ws, String path, MoveBody b) {
+  private static Route copy(TreeService tree, FileAccess access, Principal p, String ws, String path, MoveBody b,
+                            String requestId) {
     if (Boolean.TRUE.equals(b.overwrite())) return Json.fail(ApiError.badRequest("a copy never overwrites: choose a free target"));
     String targetWs = b.workspace() == null ? ws : b.workspace();
     CompletionStage<Map<String, Object>> copied = pair(access, p, ws, path, b, false).thenCompose(pr -> tree.copy(
             arca.proto.tree.CopyRequest.newBuilder().setDatasource(pr.from().datasource()).setFrom(pr.from().path())
-                .setTo(pr.to().path()).build())
+                .setTo(pr.to().path()).setRequestId(requestId).build())
         .thenApply(r -> {
           Map<String, Object> m = json(targetWs, String.join("/", RelativePath.segments(b.to())), r.getNode());
           if (!r.getJobId().isEmpty()) m.put("jobId", r.getJobId());
@@ -269,10 +274,11 @@ public final class NodesRoutes implements RestModule {
             "foldersPending", j.getFoldersPending(), "filesCopied", j.getFilesCopied()));
   }
 
-  private static Route trash(TreeService tree, FileAccess access, Principal p, String ws, String path) {
+  private static Route trash(TreeService tree, FileAccess access, Principal p, String ws, String path, String requestId) {
     if (path.isEmpty()) return Json.fail(ApiError.badRequest("a workspace root cannot be deleted"));
     CompletionStage<Map<String, Object>> trashed = access.resolveForWrite(p, ws, path).thenCompose(l -> tree.trash(
-        TrashRequest.newBuilder().setDatasource(l.datasource()).setPath(l.path()).setBy(p.login()).build())
+        TrashRequest.newBuilder().setDatasource(l.datasource()).setPath(l.path()).setBy(p.login()).setRequestId(requestId)
+            .build())
         .thenApply(n -> json(ws, path, n)));
     return Json.reply(trashed, StatusCodes.OK, m -> m);
   }
@@ -313,7 +319,8 @@ public final class NodesRoutes implements RestModule {
             .orElseThrow(() -> ApiError.notFound("no recycle-bin entry '" + uuid + "' in workspace")));
   }
 
-  private static Route restore(TreeService tree, FileAccess access, Principal p, String ws, String uuid, String body) {
+  private static Route restore(TreeService tree, FileAccess access, Principal p, String ws, String uuid, String body,
+                               String requestId) {
     Optional<String> to;
     try {
       to = body.isBlank() ? Optional.empty() : Optional.ofNullable(Json.MAPPER.readValue(body, RestoreBody.class).to());
@@ -324,13 +331,15 @@ public final class NodesRoutes implements RestModule {
         .thenCompose(n -> (to.isPresent() ? access.resolveForWrite(p, ws, to.get()) : CompletableFuture.completedFuture(
                 new Location(root.datasource(), n.getTrash().getOriginalPath(), ws)))
             .thenCompose(target -> tree.restore(RestoreRequest.newBuilder().setDatasource(root.datasource()).setUuid(uuid)
-                .setTo(target.path()).build()).thenApply(r -> json(ws, relative(root, target.path()), r)))));
+                .setTo(target.path()).setRequestId(requestId).build()).thenApply(r -> json(ws, relative(root, target.path()), r)))));
     return Json.reply(restored, StatusCodes.OK, m -> m);
   }
 
-  private static Route purge(TreeService tree, FileAccess access, Blobs blobs, Principal p, String ws, String uuid) {
+  private static Route purge(TreeService tree, FileAccess access, Blobs blobs, Principal p, String ws, String uuid,
+                             String requestId) {
     CompletionStage<Object> purged = access.resolveForWrite(p, ws, "").thenCompose(root -> entry(tree, root, uuid)
-        .thenCompose(n -> tree.purge(PurgeRequest.newBuilder().setDatasource(root.datasource()).setUuid(uuid).build()))
+        .thenCompose(n -> tree.purge(PurgeRequest.newBuilder().setDatasource(root.datasource()).setUuid(uuid)
+            .setRequestId(requestId).build()))
         .thenCompose(r -> blobs.deleteAll(root.datasource(), r.getBlobIdsList()).thenApply(d -> (Object) r)));
     return Json.reply(purged, r -> complete(StatusCodes.NO_CONTENT));
   }

@@ -15,6 +15,7 @@ import arca.proto.user.User;
 import arca.proto.user.UserService;
 import arca.proto.user.UserServiceClient;
 import arca.proto.user.VerifyPasswordRequest;
+import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
 import arca.rest.Page;
@@ -77,8 +78,8 @@ public final class UserRoutes implements RestModule {
                   return Json.reply(users.listUsers(req), StatusCodes.OK,
                       r -> new Page<>(r.getUsersList().stream().map(UserJson::of).toList(), r.getTotal()));
                 }))))),
-            post(() -> auth.admin(p, () -> optionalHeaderValueByName("Idempotency-Key", key ->
-                Json.body(CreateBody.class, b -> create(users, roles, b, key.orElseGet(() -> java.util.UUID.randomUUID().toString())))))))),
+            post(() -> auth.admin(p, () -> RequestIds.of(p, id ->
+                Json.body(CreateBody.class, b -> create(users, roles, b, id))))))),
         path(segment -> {
           String login = segment.toLowerCase(Locale.ROOT);
           boolean self = login.equals(p.login());
@@ -88,11 +89,11 @@ public final class UserRoutes implements RestModule {
           return concat(
               get(() -> Json.reply(users.getUser(GetUserRequest.newBuilder().setLogin(login).build()),
                   StatusCodes.OK, UserJson::of)),
-              patch(() -> Json.body(UpdateBody.class, b -> update(users, roles, p, login, b))),
+              patch(() -> RequestIds.of(p, id -> Json.body(UpdateBody.class, b -> update(users, roles, p, login, b, id)))),
               delete(() -> auth.admin(p, () -> self
                   ? Json.fail(ApiError.conflict("you cannot delete your own account"))
-                  : Json.reply(users.deleteUser(DeleteUserRequest.newBuilder().setLogin(login).build()),
-                      r -> complete(StatusCodes.NO_CONTENT)))));
+                  : RequestIds.of(p, id -> Json.reply(users.deleteUser(DeleteUserRequest.newBuilder().setLogin(login)
+                      .setRequestId(id).build()), r -> complete(StatusCodes.NO_CONTENT))))));
         }))));
   }
 
@@ -115,13 +116,14 @@ public final class UserRoutes implements RestModule {
         () -> complete(Json.response(StatusCodes.CREATED, UserJson.of(u)))));
   }
 
-  private static Route update(UserService users, RoleService roles, Principal p, String login, UpdateBody b) {
+  private static Route update(UserService users, RoleService roles, Principal p, String login, UpdateBody b,
+                              String requestId) {
     boolean self = login.equals(p.login());
     if (!p.isAdmin() && (b.roles() != null || b.groupPath() != null)) {
       return Json.fail(ApiError.forbidden("only an admin may change roles or groupPath"));
     }
     if (b.roles() != null && b.roles().stream().anyMatch(java.util.Objects::isNull)) return Json.fail(ApiError.badRequest("roles must be strings"));
-    UpdateUserRequest.Builder req = UpdateUserRequest.newBuilder().setLogin(login);
+    UpdateUserRequest.Builder req = UpdateUserRequest.newBuilder().setLogin(login).setRequestId(requestId);
     if (b.displayName() != null) req.setDisplayName(b.displayName());
     if (b.email() != null) req.setEmail(b.email());
     if (b.groupPath() != null) req.setGroupPath(b.groupPath());

@@ -15,6 +15,7 @@ import arca.proto.workspace.Workspace;
 import arca.proto.workspace.WorkspaceRoot;
 import arca.proto.workspace.WorkspaceService;
 import arca.proto.workspace.WorkspaceServiceClient;
+import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
 import arca.rest.Page;
@@ -45,12 +46,13 @@ public final class WorkspaceRoutes implements RestModule {
   public record UpdateBody(String label, String description, RootJson root) {}
 
   public record WorkspaceJson(String slug, String label, String description, String scope, RootJson root,
-                              boolean builtIn, String createdAt, String updatedAt, long version) {
+                              boolean builtIn, String createdAt, String createdBy, String updatedAt,
+                              long version) {
     static WorkspaceJson of(Workspace w, Principal caller) {
       String path = caller.isAdmin() ? w.getRoot().getPath() : w.getRoot().getPath().replace(LOGIN, caller.login());
       return new WorkspaceJson(w.getSlug(), w.getLabel(), w.getDescription(), scopeName(w.getScope()),
           new RootJson(w.getRoot().getDatasource(), path), w.getBuiltIn(), Times.iso(w.getCreatedAt()),
-          Times.iso(w.getUpdatedAt()), w.getVersion());
+          w.getCreatedBy(), Times.iso(w.getUpdatedAt()), w.getVersion());
     }
   }
 
@@ -73,16 +75,17 @@ public final class WorkspaceRoutes implements RestModule {
                     .setOffset(Json.intParam(o, "offset", 0, 0, Integer.MAX_VALUE))
                     .setLimit(Json.intParam(l, "limit", 100, 1, 1000)).setFilter(f.orElse(""))
                     .setScope(s.isEmpty() || s.get().isEmpty() ? Scope.SCOPE_UNSPECIFIED : scope(s.get())))))))),
-            post(() -> auth.admin(p, () -> Json.body(CreateBody.class, b -> create(workspaces, p, b)))))),
+            post(() -> auth.admin(p, () -> RequestIds.of(p, id -> Json.body(CreateBody.class, b -> create(workspaces, p, b, id))))))),
         path(slug -> concat(
             get(() -> Json.reply(visibility.visibleTo(p).thenCompose(v -> {
               if (!v.allows(slug)) throw ApiError.notFound("no workspace '" + slug + "'");
               return workspaces.getWorkspace(GetWorkspaceRequest.newBuilder().setSlug(slug).build());
             }), StatusCodes.OK, w -> WorkspaceJson.of(w, p))),
-            patch(() -> auth.admin(p, () -> Json.body(UpdateBody.class, b -> update(workspaces, p, slug, b)))),
-            delete(() -> auth.admin(p, () -> Json.reply(
-                workspaces.deleteWorkspace(DeleteWorkspaceRequest.newBuilder().setSlug(slug).build()),
-                r -> complete(StatusCodes.NO_CONTENT)))))))));
+            patch(() -> auth.admin(p, () -> RequestIds.of(p, id ->
+                Json.body(UpdateBody.class, b -> update(workspaces, p, slug, b, id))))),
+            delete(() -> auth.admin(p, () -> RequestIds.of(p, id -> Json.reply(
+                workspaces.deleteWorkspace(DeleteWorkspaceRequest.newBuilder().setSlug(slug).setRequestId(id).build()),
+                r -> complete(StatusCodes.NO_CONTENT))))))))));
   }
 
   /** One page of what the caller may see: the visibility becomes the request's slug restriction. */
@@ -94,19 +97,20 @@ public final class WorkspaceRoutes implements RestModule {
         r -> new Page<>(r.getWorkspacesList().stream().map(w -> WorkspaceJson.of(w, p)).toList(), r.getTotal()));
   }
 
-  private static Route create(WorkspaceService workspaces, Principal p, CreateBody b) {
+  private static Route create(WorkspaceService workspaces, Principal p, CreateBody b, String requestId) {
     if (b.slug() == null) return Json.fail(ApiError.badRequest("missing field 'slug'"));
     if (b.root() == null) return Json.fail(ApiError.badRequest("missing field 'root'"));
     CreateWorkspaceRequest.Builder req = CreateWorkspaceRequest.newBuilder().setSlug(b.slug())
-        .setScope(b.scope() == null ? Scope.SCOPE_ADMIN : scope(b.scope())).setRoot(root(b.root()));
+        .setScope(b.scope() == null ? Scope.SCOPE_ADMIN : scope(b.scope())).setRoot(root(b.root())).setRequestId(requestId)
+        .setCreatedBy(p.login());
     if (b.label() != null) req.setLabel(b.label());
     if (b.description() != null) req.setDescription(b.description());
     return Json.reply(workspaces.createWorkspace(req.build()), w -> respondWithHeader(Location.create("/a/workspaces/" + w.getSlug()),
         () -> complete(Json.response(StatusCodes.CREATED, WorkspaceJson.of(w, p)))));
   }
 
-  private static Route update(WorkspaceService workspaces, Principal p, String slug, UpdateBody b) {
-    UpdateWorkspaceRequest.Builder req = UpdateWorkspaceRequest.newBuilder().setSlug(slug);
+  private static Route update(WorkspaceService workspaces, Principal p, String slug, UpdateBody b, String requestId) {
+    UpdateWorkspaceRequest.Builder req = UpdateWorkspaceRequest.newBuilder().setSlug(slug).setRequestId(requestId);
     if (b.label() != null) req.setLabel(b.label());
     if (b.description() != null) req.setDescription(b.description());
     if (b.root() != null) req.setRoot(root(b.root()));

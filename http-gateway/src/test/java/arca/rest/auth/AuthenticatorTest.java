@@ -192,7 +192,7 @@ class AuthenticatorTest {
   void tokenServiceDownWhileFetchingKeysIs503NotA500() {
     FakeTokenService tokens = new FakeTokenService(gw.jwt);
     tokens.down = Status.UNAVAILABLE;
-    Authenticator auth = new Authenticator(tokens, gw.cache, TestGateway.ISSUER);
+    Authenticator auth = new Authenticator(tokens, gw.cache, TestGateway.ISSUER, gw.auth.policies());
     Route route = Proxy.route(new RestContext(gw.system, auth, arca.rest.Clients.NONE),
         List.of(TestGateway.module("user", "a", () -> UserRoutes.routes(auth, gw.users, gw.roles)),
             TestGateway.module("token", "oidc", () -> OidcRoutes.routes(tokens, gw.cache, TestGateway.ISSUER))), () -> true);
@@ -210,7 +210,7 @@ class AuthenticatorTest {
     RSAKey k2 = Jwt.generate("k2");
     FakeTokenService tokens = new FakeTokenService(gw.jwt);
     tokens.addKey(k2);
-    Authenticator auth = new Authenticator(tokens, gw.cache, TestGateway.ISSUER);
+    Authenticator auth = new Authenticator(tokens, gw.cache, TestGateway.ISSUER, gw.auth.policies());
     String base = gw.bind(RoleRoutes.routes(auth, gw.roles));
     assertEquals(200, gw.sendTo(base, "GET", "/roles", new Jwt(k2, TestGateway.ISSUER).token("root", "admin")).status());
     assertEquals(200, gw.sendTo(base, "GET", "/roles", gw.adminToken()).status());

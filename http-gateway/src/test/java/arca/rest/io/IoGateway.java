@@ -93,6 +93,8 @@ final class IoGateway implements AutoCloseable {
   final FakeTokenService tokens = new FakeTokenService(jwt);
   final FakeWorkspaceService workspaces = new FakeWorkspaceService();
   final FakeTreeService tree = new FakeTreeService();
+  /** Allow-all until a test adds a deny (read on every request). */
+  final arca.rest.testsupport.FakePolicyService policies = new arca.rest.testsupport.FakePolicyService();
   final FakeObjectsService objects;
   final int port;
   final String base;
@@ -111,7 +113,8 @@ final class IoGateway implements AutoCloseable {
             + "akka.http.server.parsing.ignore-illegal-header-for = [\"authorization\"]").withFallback(TestGateway.config()));
     cache = AuthCache.open(dir.resolve("cache").resolve("auth-cache.cm"));
     objects = new FakeObjectsService(system);
-    Authenticator auth = new Authenticator(tokens, cache, TestGateway.ISSUER);
+    Authenticator auth = new Authenticator(tokens, cache, TestGateway.ISSUER,
+        new arca.rest.policy.PolicyAccess(policies, Duration.ZERO, System::nanoTime));
     FileAccess access = new FileAccess(workspaces, tree, new arca.rest.testsupport.OpenPermissions());
     Blobs blobs = new Blobs(ds -> objects);
     var module = TestGateway.module("io", "io",

@@ -54,7 +54,8 @@ class ProxyTest {
     assertEquals("3.0.3", r.json().path("openapi").asText());
     var paths = r.json().path("paths");
     for (String route : java.util.List.of("/oidc/oauth2/token", "/a/users", "/a/users/{login}", "/a/roles/{id}",
-        "/a/workspaces", "/a/workspaces/{slug}", "/a/nodes/{ws}/{path}", "/a/trash/{ws}/{uuid}", "/a/access-keys")) {
+        "/a/workspaces", "/a/workspaces/{slug}", "/a/nodes/{ws}/{path}", "/a/trash/{ws}/{uuid}", "/a/access-keys",
+        "/a/policies", "/a/policies/{id}")) {
       assertTrue(paths.has(route), () -> "the OpenAPI document lacks " + route);
     }
     paths.fields().forEachRemaining(e -> e.getValue().fields().forEachRemaining(op -> {

@@ -10,6 +10,7 @@ import arca.rest.RestContext;
 import arca.rest.RestModule;
 import arca.rest.auth.AuthCache;
 import arca.rest.auth.Authenticator;
+import arca.rest.policy.PolicyAccess;
 import arca.rest.proxy.Proxy;
 import arca.rest.role.RoleRoutes;
 import arca.rest.token.OidcRoutes;
@@ -36,8 +37,8 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * The gateway as production wires it (Proxy route table over the user, role and OIDC modules, Authenticator,
- * AuthCache on a temp file), but over in-memory fakes of the services, bound for real on 127.0.0.1 on a free port
+ * The gateway as production wires it (Proxy route table over the user, role and OIDC modules, Authenticator with
+ * its policy gate, AuthCache on a temp file), but over in-memory fakes of the services, bound for real on 127.0.0.1 on a free port
  * and driven with java.net.http. One per test class: create in @BeforeAll, close in @AfterAll.
  */
 public final class TestGateway implements AutoCloseable {
@@ -50,6 +51,8 @@ public final class TestGateway implements AutoCloseable {
   public final FakeUserService users = new FakeUserService();
   public final FakeRoleService roles = new FakeRoleService();
   public final FakeWorkspaceService workspaces = new FakeWorkspaceService();
+  /** The policies every authenticated request passes: allow-all until a test adds a deny (read on every request). */
+  public final FakePolicyService policies = new FakePolicyService();
   public final FakeTokenService tokens;
   public final Authenticator auth;
   public final AtomicBoolean ready = new AtomicBoolean(false);
@@ -83,7 +86,7 @@ public final class TestGateway implements AutoCloseable {
     cache = AuthCache.open(dir.resolve("cache").resolve("auth-cache.cm"));
     jwt = new Jwt(Jwt.signingKey(), ISSUER);
     tokens = new FakeTokenService(jwt);
-    auth = new Authenticator(tokens, cache, ISSUER);
+    auth = new Authenticator(tokens, cache, ISSUER, new PolicyAccess(policies, Duration.ZERO, System::nanoTime));
     List<RestModule> modules = List.of(
         module("user", "a", () -> UserRoutes.routes(auth, users, roles)),
         module("role", "a", () -> RoleRoutes.routes(auth, roles)),
@@ -144,6 +147,10 @@ public final class TestGateway implements AutoCloseable {
 
   public Resp sendTo(String baseUrl, String method, String path, String token) {
     return send(client, baseUrl + path, method, token, null, null);
+  }
+
+  public Resp sendTo(String baseUrl, String method, String path, String token, String contentType, String body) {
+    return send(client, baseUrl + path, method, token, contentType, body);
   }
 
   private static Resp send(HttpClient client, String url, String method, String token, String contentType, String body,

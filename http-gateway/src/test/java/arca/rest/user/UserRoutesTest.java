@@ -288,6 +288,36 @@ class UserRoutesTest {
     assertEquals(200, r3.status());
   }
 
+  /** The request id sent with a write: from Idempotency-Key, else from the proxy's X-Request-Id, both per caller. */
+  @Test
+  void writesCarryTheCallersRequestId() {
+    gw.users.put("olga", "pw", "user");
+    String other = gw.jwt.token("root2", "admin");
+    String body = "{\"displayName\":\"Olga\"}";
+    List<String> ids = new ArrayList<>();
+    String[][] headers = {
+        {"Idempotency-Key", "key-1"}, {"Idempotency-Key", "key-1"}, {"Idempotency-Key", "key-2"},
+        {"X-Request-Id", "key-1"}, {"X-Request-Id", "key-1"}, {}, {}, {"X-Request-Id", "x".repeat(300)}};
+    for (String[] h : headers) {
+      assertEquals(200, gw.send("PATCH", "/a/users/olga", admin, "application/json", body, h).status());
+      List<UpdateUserRequest> sent = gw.users.requestsOf(UpdateUserRequest.class);
+      ids.add(sent.get(sent.size() - 1).getRequestId());
+    }
+    assertEquals(200, gw.send("PATCH", "/a/users/olga", other, "application/json", body, "Idempotency-Key", "key-1").status());
+    List<UpdateUserRequest> sent = gw.users.requestsOf(UpdateUserRequest.class);
+    String othersKey1 = sent.get(sent.size() - 1).getRequestId();
+
+    assertEquals(ids.get(0), ids.get(1), "the same key, the same id");
+    assertTrue(!ids.get(0).equals(ids.get(2)), "another key, another id");
+    assertEquals(ids.get(3), ids.get(4), "nginx's X-Request-Id stands in for a key (its retry on another node)");
+    assertTrue(!ids.get(3).equals(ids.get(0)), "a proxy id never meets a client's key");
+    assertTrue(!ids.get(5).equals(ids.get(6)) && !ids.get(5).isEmpty(), "without either, a fresh id each time");
+    assertEquals(7, ids.indexOf(ids.get(7)), "a malformed proxy id is ignored: a fresh id");
+    assertTrue(!othersKey1.equals(ids.get(0)), "keys are scoped to the caller");
+    assertError(gw.send("PATCH", "/a/users/olga", admin, "application/json", body, "Idempotency-Key", "k".repeat(300)),
+        400, "bad_request", "Idempotency-Key");
+  }
+
   @Test
   void patchErrors() {
     gw.users.put("nina", "pw", "user");

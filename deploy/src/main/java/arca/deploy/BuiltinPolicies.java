@@ -1,0 +1,49 @@
+package arca.deploy;
+
+import arca.proto.policy.CreatePolicyGroupRequest;
+import arca.proto.policy.Effect;
+import arca.proto.policy.Policy;
+
+import java.util.List;
+
+/**
+ * The policy groups a fresh install starts with, so that the policy gate lets through exactly what the routes allowed
+ * before policies existed (route-level admin checks and ACLs still apply behind it):
+ * <ul>
+ *   <li>{@code admin-all} (protected: cannot be changed or deleted): the role {@code admin} may do anything;</li>
+ *   <li>{@code users-default} (editable): every user ({@code role:everyone}) may use the routes that users use — their
+ *       own account, the workspace list, nodes, recycle bins, copy jobs, their access keys, and {@code /io}.</li>
+ * </ul>
+ */
+final class BuiltinPolicies {
+  private BuiltinPolicies() {}
+
+  static final String EVERYONE = "role:" + arca.rest.acl.AclAccess.EVERYONE;
+
+  private static Policy allow(String id, String description, String subject, List<String> resources, List<String> actions) {
+    return Policy.newBuilder().setId(id).setDescription(description).addSubjects(subject).addAllResources(resources)
+        .addAllActions(actions).setEffect(Effect.EFFECT_ALLOW).build();
+  }
+
+  static final CreatePolicyGroupRequest ADMIN_ALL = CreatePolicyGroupRequest.newBuilder().setId("admin-all")
+      .setLabel("Administrators").setDescription("Admins may use every route (built in: cannot be changed or deleted)")
+      .setProtected(true)
+      .addPolicies(allow("everything", "every resource, every action", "role:admin", List.of("<.*>"), List.of("<.*>")))
+      .build();
+
+  static final CreatePolicyGroupRequest USERS_DEFAULT = CreatePolicyGroupRequest.newBuilder().setId("users-default")
+      .setLabel("Users").setDescription("What every user may use (the routes themselves still check accounts and ACLs)")
+      .addPolicies(allow("own-account", "read and change one's own account (the route refuses other accounts)",
+          EVERYONE, List.of("rest:/a/users/<[^/]+/?>"), List.of("GET", "HEAD", "PATCH")))
+      .addPolicies(allow("workspaces", "the workspaces one may see", EVERYONE,
+          List.of("rest:/a/workspaces<(/.*)?>"), List.of("GET", "HEAD")))
+      .addPolicies(allow("files", "nodes, recycle bins and bytes (ACLs decide which)", EVERYONE,
+          List.of("rest:/a/nodes<(/.*)?>", "rest:/a/trash<(/.*)?>", "io:<.*>"), List.of("<.*>")))
+      .addPolicies(allow("copy-jobs", "progress of background copies", EVERYONE,
+          List.of("rest:/a/copy-jobs<(/.*)?>"), List.of("GET", "HEAD")))
+      .addPolicies(allow("access-keys", "one's own S3 access keys", EVERYONE,
+          List.of("rest:/a/access-keys<(/.*)?>"), List.of("GET", "HEAD", "POST", "DELETE")))
+      .build();
+
+  static final List<CreatePolicyGroupRequest> ALL = List.of(ADMIN_ALL, USERS_DEFAULT);
+}

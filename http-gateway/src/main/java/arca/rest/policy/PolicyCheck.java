@@ -1,0 +1,63 @@
+package arca.rest.policy;
+
+import arca.rest.acl.AclAccess;
+import arca.rest.auth.Principal;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The gateway's REST-level policy gate (Cells' policy check, Ladon style): whether a caller may do an action on a
+ * resource. {@link arca.rest.auth.Authenticator} asks it for every authenticated request on {@code /a/}, the
+ * {@code /io} gateway for every authenticated S3 request, so that no route can forget it; routes that need no
+ * authentication (login, token refresh and revocation, OIDC discovery and keys, {@code /healthz}, {@code /readyz},
+ * {@code /a/openapi.json}) are not checked. Route-level checks (admin routes, ACLs) still apply after it.
+ *
+ * <ul>
+ *   <li>subjects of a caller: {@code user:<login>}, {@code profile:admin} (callers with the admin role) or
+ *       {@code profile:standard}, {@code role:everyone} and {@code role:<id>} for each of their roles;</li>
+ *   <li>resource: {@code rest:<path>} for {@code /a/} requests, the URL path percent-decoded without the query
+ *       (e.g. {@code rest:/a/nodes/common/My Docs/a.txt}); {@code io:<key>} for {@code /io} requests, the decoded
+ *       object key {@code <workspace>/<path>} ({@code io:} alone for requests on the bucket: listings, multi-object
+ *       delete, whose keys are checked one by one as {@code DELETE io:<key>}; a copy's source is checked as
+ *       {@code GET io:<source key>});</li>
+ *   <li>action: the HTTP method (GET, HEAD, POST, PUT, PATCH, DELETE).</li>
+ * </ul>
+ * The decision itself is {@link PolicySet#decide}: deny wins, then allow, else deny by default.
+ */
+public interface PolicyCheck {
+  String REST = "rest:";
+  String IO = "io:";
+
+  /** What the gate decided and why (for the 403 message and logs). */
+  record Decision(boolean allowed, String reason) {
+    public static Decision allow(String reason) { return new Decision(true, reason); }
+    public static Decision deny(String reason) { return new Decision(false, reason); }
+  }
+
+  /** Fails as the policy service call fails (a gRPC status): no decision is made without the policies. */
+  CompletionStage<Decision> decide(Principal caller, String resource, String action);
+
+  /** The subjects a caller is known as, as policies name them. */
+  static List<String> subjectsOf(Principal caller) {
+    List<String> out = new ArrayList<>(caller.roles().size() + 3);
+    out.add("user:" + caller.login());
+    out.add(caller.isAdmin() ? "profile:admin" : "profile:standard");
+    out.add("role:" + AclAccess.EVERYONE);
+    for (String r : caller.roles()) out.add("role:" + r);
+    return List.copyOf(out);
+  }
+
+  /** The resource of an {@code /a/} request: {@code rest:} and its URL path, percent-decoded ('+' stays a plus). */
+  static String restResource(String urlPath) {
+    String decoded;
+    try {
+      decoded = java.net.URLDecoder.decode(urlPath.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      decoded = urlPath;  // a malformed escape: the path as sent (routes refuse it)
+    }
+    return REST + decoded;
+  }
+}

@@ -1,0 +1,122 @@
+package arca.rest.policy;
+
+import arca.proto.policy.Effect;
+import arca.proto.policy.Policy;
+import arca.proto.policy.PolicyGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * Every policy of every group, compiled once, and the decision for one request (Ladon's semantics, as in Cells):
+ *
+ * <p><b>Patterns.</b> A subject, resource or action pattern is literal text in which each {@code <...>} is a Java
+ * regular expression (the delimiters nest: {@code <(?<n>x)>} is one regex); the pattern matches a whole string,
+ * case-sensitively. {@code rest:/a/nodes/common/<.*>} matches every path under {@code /a/nodes/common/};
+ * {@code rest:/a/nodes<(/.*)?>} also {@code /a/nodes} itself; {@code <.*>} matches anything; {@code GET} only GET.
+ *
+ * <p><b>Match.</b> A policy matches a request when one of its subjects matches one of the caller's subjects, one of
+ * its resources the resource, and one of its actions the action.
+ *
+ * <p><b>Decision.</b> Denied when any matching policy has effect deny; else allowed when at least one matching
+ * policy allows; else denied (deny by default).
+ *
+ * <p>The policy service validates every pattern with the same regex engine; a policy the gateway still cannot
+ * compile (a newer service's syntax) fails closed: a deny matches every request, an allow none.
+ */
+public final class PolicySet {
+  private static final Logger log = LoggerFactory.getLogger(PolicySet.class);
+
+  public static final PolicySet EMPTY = new PolicySet(List.of());
+
+  private record Compiled(String group, String id, boolean deny, List<Predicate<String>> subjects,
+                          List<Predicate<String>> resources, List<Predicate<String>> actions) {
+    boolean matches(List<String> callerSubjects, String resource, String action) {
+      return any(actions, action) && any(resources, resource) && callerSubjects.stream().anyMatch(s -> any(subjects, s));
+    }
+
+    private static boolean any(List<Predicate<String>> patterns, String value) {
+      for (Predicate<String> p : patterns) if (p.test(value)) return true;
+      return false;
+    }
+  }
+
+  private final List<Compiled> policies;
+
+  private PolicySet(List<Compiled> policies) {
+    this.policies = policies;
+  }
+
+  public static PolicySet of(List<PolicyGroup> groups) {
+    List<Compiled> out = new ArrayList<>();
+    for (PolicyGroup g : groups) {
+      for (Policy p : g.getPoliciesList()) out.add(compile(g.getId(), p));
+    }
+    return new PolicySet(List.copyOf(out));
+  }
+
+  private static Compiled compile(String group, Policy p) {
+    boolean deny = p.getEffect() != Effect.EFFECT_ALLOW;
+    try {
+      return new Compiled(group, p.getId(), deny, patterns(p.getSubjectsList()), patterns(p.getResourcesList()),
+          patterns(p.getActionsList()));
+    } catch (IllegalArgumentException e) {
+      log.warn("policy '{}' of group '{}' does not compile ({}); it {}", p.getId(), group, e.getMessage(),
+          deny ? "denies every request" : "allows nothing");
+      List<Predicate<String>> all = List.of(s -> deny);
+      return new Compiled(group, p.getId(), deny, all, all, all);
+    }
+  }
+
+  private static List<Predicate<String>> patterns(List<String> raw) {
+    return raw.stream().map(PolicySet::pattern).toList();
+  }
+
+  /**
+   * One pattern: plain equality when it holds no {@code <...>}, else one anchored regex made of the quoted literal
+   * parts and the regex parts. Throws IllegalArgumentException for unbalanced delimiters or a bad regex.
+   */
+  public static Predicate<String> pattern(String raw) {
+    if (raw.indexOf('<') < 0 && raw.indexOf('>') < 0) return raw::equals;
+    StringBuilder regex = new StringBuilder();
+    int depth = 0;
+    int from = 0;
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '<' && depth++ == 0) {
+        if (i > from) regex.append(Pattern.quote(raw.substring(from, i)));
+        from = i + 1;
+      } else if (c == '>') {
+        if (depth == 0) throw new IllegalArgumentException("unbalanced '>' in " + raw);
+        if (--depth == 0) {
+          regex.append("(?:").append(raw, from, i).append(')');
+          from = i + 1;
+        }
+      }
+    }
+    if (depth != 0) throw new IllegalArgumentException("unbalanced '<' in " + raw);
+    if (from < raw.length()) regex.append(Pattern.quote(raw.substring(from)));
+    return Pattern.compile(regex.toString()).asMatchPredicate();
+  }
+
+  /** The decision for a caller known as {@code subjects} doing {@code action} on {@code resource}. */
+  public PolicyCheck.Decision decide(List<String> subjects, String resource, String action) {
+    Compiled allowedBy = null;
+    for (Compiled p : policies) {
+      if (!p.matches(subjects, resource, action)) continue;
+      if (p.deny()) return PolicyCheck.Decision.deny("policy '" + p.id() + "' of group '" + p.group() + "' denies it");
+      if (allowedBy == null) allowedBy = p;
+    }
+    return allowedBy != null
+        ? PolicyCheck.Decision.allow("policy '" + allowedBy.id() + "' of group '" + allowedBy.group() + "' allows it")
+        : PolicyCheck.Decision.deny("no policy allows it (deny by default)");
+  }
+
+  public int size() {
+    return policies.size();
+  }
+}
