@@ -55,10 +55,12 @@ public final class WorkspaceEntity
   public record Get(ActorRef<Result> replyTo) implements Command {}
 
   /** null fields are left unchanged. */
-  public record Update(String label, String description, Root root, String requestId,
+  /** updatedBy: the changing admin's login. */
+  public record Update(String label, String description, Root root, String requestId, String updatedBy,
                        ActorRef<Result> replyTo) implements Command {
     public Update {
       if (requestId == null) requestId = ""; // from a node that predates request ids
+      if (updatedBy == null) updatedBy = ""; // from a node that predates updatedBy
     }
   }
 
@@ -83,10 +85,11 @@ public final class WorkspaceEntity
   }
 
   public record State(boolean exists, String slug, String label, String description, Scope scope, Root root,
-                      boolean builtIn, long createdAt, long updatedAt, long version, String createdBy)
-    implements CborSerializable {
+                      boolean builtIn, long createdAt, long updatedAt, long version, String createdBy,
+                      String updatedBy) implements CborSerializable {
     public State {
       if (createdBy == null) createdBy = ""; // from a node that predates createdBy
+      if (updatedBy == null) updatedBy = ""; // from a node that predates updatedBy
     }
   }
 
@@ -108,7 +111,7 @@ public final class WorkspaceEntity
 
   @Override
   public State emptyState() {
-    return new State(false, slug, "", "", Scope.SCOPE_UNSPECIFIED, Root.NONE, false, 0, 0, 0, "");
+    return new State(false, slug, "", "", Scope.SCOPE_UNSPECIFIED, Root.NONE, false, 0, 0, 0, "", "");
   }
 
   @Override public Set<String> tagsFor(GeneratedMessageV3 event) { return Set.of(Entities.tagFor(TAGS, slug)); }
@@ -156,7 +159,7 @@ public final class WorkspaceEntity
     Failure misfit = c.root() == null ? null : rootMisfit(s.scope(), c.root());
     if (misfit != null) return Effect().reply(c.replyTo(), Result.failed(misfit));
     WorkspaceUpdated.Builder u = WorkspaceUpdated.newBuilder().setAt(System.currentTimeMillis())
-        .setRequestId(c.requestId());
+        .setRequestId(c.requestId()).setUpdatedBy(c.updatedBy());
     if (c.label() != null) u.setLabel(c.label());
     if (c.description() != null) u.setDescription(c.description());
     if (c.root() != null) u.setRoot(c.root().toProto());
@@ -178,13 +181,13 @@ public final class WorkspaceEntity
   protected EventHandler<State, GeneratedMessageV3> events() {
     return newEventHandlerBuilder().forAnyState()
         .onEvent(WorkspaceCreated.class, (s, e) -> new State(true, slug, e.getLabel(), e.getDescription(), e.getScope(),
-            Root.of(e.getRoot()), e.getBuiltIn(), e.getAt(), e.getAt(), s.version() + 1, e.getCreatedBy()))
+            Root.of(e.getRoot()), e.getBuiltIn(), e.getAt(), e.getAt(), s.version() + 1, e.getCreatedBy(), ""))
         .onEvent(WorkspaceUpdated.class, (s, e) -> new State(true, slug, e.hasLabel() ? e.getLabel() : s.label(),
             e.hasDescription() ? e.getDescription() : s.description(), s.scope(),
             e.hasRoot() ? Root.of(e.getRoot()) : s.root(), s.builtIn(), s.createdAt(), e.getAt(), s.version() + 1,
-            s.createdBy()))
+            s.createdBy(), e.getUpdatedBy()))
         .onEvent(WorkspaceDeleted.class, (s, e) -> new State(false, slug, "", "", Scope.SCOPE_UNSPECIFIED, Root.NONE,
-            false, 0, e.getAt(), s.version() + 1, ""))
+            false, 0, e.getAt(), s.version() + 1, "", ""))
         .build();
   }
 
@@ -196,14 +199,15 @@ public final class WorkspaceEntity
         return WorkspaceSnapshot.newBuilder().setExists(s.exists()).setSlug(s.slug()).setLabel(s.label())
             .setDescription(s.description()).setScope(s.scope()).setRoot(s.root().toProto()).setBuiltIn(s.builtIn())
             .setCreatedAt(s.createdAt()).setUpdatedAt(s.updatedAt()).setVersion(s.version()).setCreatedBy(s.createdBy())
-            .build();
+            .setUpdatedBy(s.updatedBy()).build();
       }
 
       @Override
       public State fromJournal(Object from) {
         WorkspaceSnapshot p = (WorkspaceSnapshot) from;
         return new State(p.getExists(), p.getSlug(), p.getLabel(), p.getDescription(), p.getScope(),
-            Root.of(p.getRoot()), p.getBuiltIn(), p.getCreatedAt(), p.getUpdatedAt(), p.getVersion(), p.getCreatedBy());
+            Root.of(p.getRoot()), p.getBuiltIn(), p.getCreatedAt(), p.getUpdatedAt(), p.getVersion(), p.getCreatedBy(),
+            p.getUpdatedBy());
       }
     };
   }

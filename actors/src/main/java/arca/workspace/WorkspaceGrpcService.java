@@ -92,8 +92,9 @@ final class WorkspaceGrpcService implements WorkspaceService {
           ? WorkspaceRules.text("description", in.getDescription(), WorkspaceRules.MAX_DESCRIPTION) : null;
       var root = in.hasRoot() ? WorkspaceRules.root(in.getRoot()) : null;
       String requestId = Requests.id(in.getRequestId());
-      return ref.<WorkspaceEntity.Result>ask(r -> new WorkspaceEntity.Update(label, description, root, requestId, r),
-          timeout)
+      String updatedBy = WorkspaceRules.text("updated_by", in.getUpdatedBy(), 64);
+      return ref.<WorkspaceEntity.Result>ask(r -> new WorkspaceEntity.Update(label, description, root, requestId,
+          updatedBy, r), timeout)
           .thenApply(WorkspaceGrpcService::toProto);
     });
   }
@@ -126,6 +127,6 @@ final class WorkspaceGrpcService implements WorkspaceService {
     return Workspace.newBuilder().setSlug(s.slug()).setLabel(s.label()).setDescription(s.description())
         .setScope(s.scope()).setRoot(s.root().toProto()).setBuiltIn(s.builtIn()).setCreatedAt(s.createdAt())
         .setUpdatedAt(s.updatedAt()).setVersion(s.version()).setCreatedBy(s.createdBy())
-        .build();
+        .setUpdatedBy(s.updatedBy()).build();
   }
 }

@@ -43,9 +43,9 @@ final class WorkspaceReadModel {
     } else if (event instanceof WorkspaceUpdated e) {
       Sql.exec(c, "UPDATE workspace_workspaces SET label = COALESCE(?, label), description = COALESCE(?, description),"
               + " root_datasource = COALESCE(?, root_datasource), root_path = COALESCE(?, root_path), updated_at = ?,"
-              + " version = ? WHERE slug = ?", e.hasLabel() ? e.getLabel() : null,
+              + " version = ?, updated_by = ? WHERE slug = ?", e.hasLabel() ? e.getLabel() : null,
           e.hasDescription() ? e.getDescription() : null, e.hasRoot() ? e.getRoot().getDatasource() : null,
-          e.hasRoot() ? e.getRoot().getPath() : null, e.getAt(), env.sequenceNr(), slug);
+          e.hasRoot() ? e.getRoot().getPath() : null, e.getAt(), env.sequenceNr(), e.getUpdatedBy(), slug);
     } else if (event instanceof WorkspaceDeleted) {
       Sql.exec(c, "DELETE FROM workspace_workspaces WHERE slug = ?", slug);
     }
@@ -87,7 +87,7 @@ final class WorkspaceReadModel {
         }
       }
       try (PreparedStatement ps = c.prepareStatement("SELECT slug, label, description, scope, root_datasource,"
-          + " root_path, built_in, created_at, updated_at, version, created_by FROM workspace_workspaces" + where
+          + " root_path, built_in, created_at, updated_at, version, created_by, updated_by FROM workspace_workspaces" + where
           + " ORDER BY slug LIMIT ? OFFSET ?")) {
         int next = bind(ps, args);
         ps.setInt(next++, limit);
@@ -99,7 +99,7 @@ final class WorkspaceReadModel {
                 .setRoot(WorkspaceRoot.newBuilder().setDatasource(rs.getString(5)).setPath(rs.getString(6)))
                 .setBuiltIn(rs.getBoolean(7)).setCreatedAt(rs.getLong(8)).setUpdatedAt(rs.getLong(9))
                 .setVersion(rs.getLong(10)).setCreatedBy(rs.getString(11))
-                .build());
+                .setUpdatedBy(rs.getString(12)).build());
           }
         }
       }

@@ -80,7 +80,7 @@ class WorkspaceEntityTest {
     assertFalse(event.getBuiltIn());
     assertEquals("ada", event.getCreatedBy());
     WorkspaceEntity.State expected = new WorkspaceEntity.State(true, ws.slug(), "Alpha", "project alpha",
-        Scope.SCOPE_ADMIN, ROOT, false, event.getAt(), event.getAt(), 1, "ada");
+        Scope.SCOPE_ADMIN, ROOT, false, event.getAt(), event.getAt(), 1, "ada", "");
     assertEquals(expected, result.state());
     assertEquals(expected, result.reply().workspace());
   }
@@ -125,7 +125,7 @@ class WorkspaceEntityTest {
     assertTrue(refused.hasNoEvents());
 
     create(ws, Scope.SCOPE_PERSONAL, PERSONAL_ROOT, false, false);
-    var update = ws.kit().<WorkspaceEntity.Result>runCommand(r -> new WorkspaceEntity.Update(null, null, ROOT, "", r));
+    var update = ws.kit().<WorkspaceEntity.Result>runCommand(r -> new WorkspaceEntity.Update(null, null, ROOT, "", "bo", r));
     assertFailure(Status.Code.INVALID_ARGUMENT, update.reply());
     assertTrue(update.hasNoEvents());
   }
@@ -136,17 +136,17 @@ class WorkspaceEntityTest {
     WorkspaceEntity.State before = created(ws);
     WorkspaceEntity.Root moved = new WorkspaceEntity.Root("archive", "projects/alpha-2024");
 
-    var result = ws.kit().<WorkspaceEntity.Result>runCommand(r -> new WorkspaceEntity.Update("Alpha (old)", null, moved, "", r));
+    var result = ws.kit().<WorkspaceEntity.Result>runCommand(r -> new WorkspaceEntity.Update("Alpha (old)", null, moved, "", "bo", r));
 
     WorkspaceUpdated event = assertInstanceOf(WorkspaceUpdated.class, result.event());
     assertEquals("Alpha (old)", event.getLabel());
     assertFalse(event.hasDescription());
     assertEquals("archive", event.getRoot().getDatasource());
     assertEquals(new WorkspaceEntity.State(true, ws.slug(), "Alpha (old)", before.description(), Scope.SCOPE_ADMIN,
-        moved, false, before.createdAt(), event.getAt(), 2, "ada"), result.state());
+        moved, false, before.createdAt(), event.getAt(), 2, "ada", "bo"), result.state());
     assertEquals(result.state(), result.reply().workspace());
 
-    var labelOnly = ws.kit().<WorkspaceEntity.Result>runCommand(r -> new WorkspaceEntity.Update("Alpha", null, null, "", r));
+    var labelOnly = ws.kit().<WorkspaceEntity.Result>runCommand(r -> new WorkspaceEntity.Update("Alpha", null, null, "", "bo", r));
     assertFalse(assertInstanceOf(WorkspaceUpdated.class, labelOnly.event()).hasRoot());
     assertEquals(moved, labelOnly.state().root(), "a root left out stays");
   }
@@ -155,7 +155,7 @@ class WorkspaceEntityTest {
   void updateWithNothingToChangePersistsNothing() {
     Ws ws = newWorkspace();
     WorkspaceEntity.State before = created(ws);
-    var result = ws.kit().<WorkspaceEntity.Result>runCommand(r -> new WorkspaceEntity.Update(null, null, null, "", r));
+    var result = ws.kit().<WorkspaceEntity.Result>runCommand(r -> new WorkspaceEntity.Update(null, null, null, "", "bo", r));
     assertTrue(result.hasNoEvents());
     assertEquals(before, result.reply().workspace());
   }
@@ -164,7 +164,7 @@ class WorkspaceEntityTest {
   void getUpdateAndDeleteOfAMissingWorkspaceFailWithNotFound() {
     Ws ws = newWorkspace();
     assertFailure(Status.Code.NOT_FOUND, ws.kit().<WorkspaceEntity.Result>runCommand(WorkspaceEntity.Get::new).reply());
-    var update = ws.kit().<WorkspaceEntity.Result>runCommand(r -> new WorkspaceEntity.Update("X", null, null, "", r));
+    var update = ws.kit().<WorkspaceEntity.Result>runCommand(r -> new WorkspaceEntity.Update("X", null, null, "", "bo", r));
     assertFailure(Status.Code.NOT_FOUND, update.reply());
     assertTrue(update.hasNoEvents());
     var delete = ws.kit().<WorkspaceEntity.Result>runCommand(r -> new WorkspaceEntity.Delete("", r));
@@ -204,7 +204,7 @@ class WorkspaceEntityTest {
     var adapter = new WorkspaceEntity("w", "", "").snapshotAdapter();
     for (WorkspaceEntity.State s : List.of(new WorkspaceEntity("w", "", "").emptyState(),
         new WorkspaceEntity.State(true, "w", "Label", "Description", Scope.SCOPE_PERSONAL, PERSONAL_ROOT, true,
-            1_700_000_000_000L, 1_700_000_000_500L, 4, "ada"))) {
+            1_700_000_000_000L, 1_700_000_000_500L, 4, "ada", "bo"))) {
       WorkspaceSnapshot stored = assertInstanceOf(WorkspaceSnapshot.class, adapter.toJournal(s));
       assertEquals(s, adapter.fromJournal(WorkspaceSnapshot.parseFrom(stored.toByteArray())));
     }
@@ -215,7 +215,7 @@ class WorkspaceEntityTest {
     Ws ws = newWorkspace();
     create(ws, Scope.SCOPE_PERSONAL, PERSONAL_ROOT, true, false);
     ws.kit().<WorkspaceEntity.Result>runCommand(r -> new WorkspaceEntity.Update(null, "changed",
-        new WorkspaceEntity.Root("other", "users/{login}/files"), "", r));
+        new WorkspaceEntity.Root("other", "users/{login}/files"), "", "bo", r));
     WorkspaceEntity.State before = ws.kit().getState();
     assertEquals(before, ws.kit().restart().state());
   }

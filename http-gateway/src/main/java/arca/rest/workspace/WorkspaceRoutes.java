@@ -46,13 +46,13 @@ public final class WorkspaceRoutes implements RestModule {
   public record UpdateBody(String label, String description, RootJson root) {}
 
   public record WorkspaceJson(String slug, String label, String description, String scope, RootJson root,
-                              boolean builtIn, String createdAt, String createdBy, String updatedAt,
+                              boolean builtIn, String createdAt, String createdBy, String updatedAt, String updatedBy,
                               long version) {
     static WorkspaceJson of(Workspace w, Principal caller) {
       String path = caller.isAdmin() ? w.getRoot().getPath() : w.getRoot().getPath().replace(LOGIN, caller.login());
       return new WorkspaceJson(w.getSlug(), w.getLabel(), w.getDescription(), scopeName(w.getScope()),
           new RootJson(w.getRoot().getDatasource(), path), w.getBuiltIn(), Times.iso(w.getCreatedAt()),
-          w.getCreatedBy(), Times.iso(w.getUpdatedAt()), w.getVersion());
+          w.getCreatedBy(), Times.iso(w.getUpdatedAt()), w.getUpdatedBy(), w.getVersion());
     }
   }
 
@@ -110,7 +110,8 @@ public final class WorkspaceRoutes implements RestModule {
   }
 
   private static Route update(WorkspaceService workspaces, Principal p, String slug, UpdateBody b, String requestId) {
-    UpdateWorkspaceRequest.Builder req = UpdateWorkspaceRequest.newBuilder().setSlug(slug).setRequestId(requestId);
+    UpdateWorkspaceRequest.Builder req = UpdateWorkspaceRequest.newBuilder().setSlug(slug).setRequestId(requestId)
+        .setUpdatedBy(p.login());
     if (b.label() != null) req.setLabel(b.label());
     if (b.description() != null) req.setDescription(b.description());
     if (b.root() != null) req.setRoot(root(b.root()));
