@@ -12,7 +12,10 @@ import java.util.List;
  * <ul>
  *   <li>{@code admin-all} (protected: cannot be changed or deleted): the role {@code admin} may do anything;</li>
  *   <li>{@code users-default} (editable): every user ({@code role:everyone}) may use the routes that users use — their
- *       own account, the workspace list, nodes, recycle bins, copy jobs, their access keys, and {@code /io}.</li>
+ *       own account, the workspace list, nodes, recycle bins, copy jobs, their access keys, and {@code /io};</li>
+ *   <li>{@code users-dav} (editable): every user may use {@code /dav/} (a group of its own, so that a cluster
+ *       upgraded from a build without WebDAV gets it at the first start of the new build: built-in groups are
+ *       created when they never existed, never changed).</li>
  * </ul>
  */
 final class BuiltinPolicies {
@@ -45,5 +48,10 @@ final class BuiltinPolicies {
           List.of("rest:/a/access-keys<(/.*)?>"), List.of("GET", "HEAD", "POST", "DELETE")))
       .build();
 
-  static final List<CreatePolicyGroupRequest> ALL = List.of(ADMIN_ALL, USERS_DEFAULT);
+  static final CreatePolicyGroupRequest USERS_DAV = CreatePolicyGroupRequest.newBuilder().setId("users-dav")
+      .setLabel("WebDAV").setDescription("Every user may use /dav/ (ACLs still decide which files)")
+      .addPolicies(allow("dav", "WebDAV on the files one may use", EVERYONE, List.of("dav:<.*>"), List.of("<.*>")))
+      .build();
+
+  static final List<CreatePolicyGroupRequest> ALL = List.of(ADMIN_ALL, USERS_DEFAULT, USERS_DAV);
 }

@@ -45,6 +45,20 @@ public final class RequestIds {
     return !k.isEmpty() && k.length() <= MAX_KEY && k.chars().allMatch(c -> c >= 0x20 && c <= 0x7e);
   }
 
+  /**
+   * The request id of a request, as {@link #of(Principal, Function)} gives it, for code that is not a route (the
+   * WebDAV handler): 400 ({@link ApiError}) for a malformed {@code Idempotency-Key}.
+   */
+  public static String of(akka.http.javadsl.model.HttpRequest request, Principal caller) {
+    java.util.Optional<String> key = request.getHeader(HEADER).map(akka.http.javadsl.model.HttpHeader::value);
+    if (key.isPresent()) {
+      if (!valid(key.get())) throw ApiError.badRequest(HEADER + " must be 1-" + MAX_KEY + " printable ASCII characters");
+      return scoped(caller.login(), key.get());
+    }
+    return request.getHeader(PROXY_HEADER).map(akka.http.javadsl.model.HttpHeader::value).filter(RequestIds::valid)
+        .map(p -> scoped(caller.login(), "proxy\n" + p)).orElseGet(RequestIds::fresh);
+  }
+
   /** A new id, for a request without a key (it still lets the gateway retry its own call safely). */
   public static String fresh() {
     return UUID.randomUUID().toString();

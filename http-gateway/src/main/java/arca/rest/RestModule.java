@@ -14,4 +14,9 @@ public interface RestModule {
 
   /** Routes relative to the prefix. */
   Route route(RestContext context);
+
+  /** HTTP methods beyond the standard ones that the routes answer (WebDAV's PROPFIND ...): the server parses them. */
+  default java.util.List<akka.http.javadsl.model.HttpMethod> extraMethods() {
+    return java.util.List.of();
+  }
 }

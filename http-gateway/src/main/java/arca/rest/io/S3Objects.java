@@ -23,6 +23,8 @@ import arca.proto.tree.TreeService;
 import arca.rest.RequestIds;
 import arca.rest.auth.Principal;
 import arca.rest.files.Blobs;
+import arca.rest.files.Conditions;
+import arca.rest.files.FilePuts;
 import arca.rest.files.FileAccess;
 import arca.rest.files.FolderRemoval;
 import arca.rest.files.Location;
@@ -66,7 +68,7 @@ final class S3Objects {
           }
           if (node.getType() != NodeType.FILE || key.folder()) throw noSuchKey();
           List<HttpHeader> headers = S3Responses.objectHeaders(node.getEtag(), node.getMtime());
-          switch (S3Conditions.evaluate(request, node.getEtag(), node.getMtime())) {
+          switch (Conditions.evaluate(request, node.getEtag(), node.getMtime())) {
             case PRECONDITION_FAILED -> throw new S3Exception("PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
             case NOT_MODIFIED -> { return done(S3Responses.empty(304).withHeaders(headers)); }
             case SERVE -> { }
@@ -123,11 +125,8 @@ final class S3Objects {
   }
 
   /**
-   * Records a stored blob as the file at {@code loc} (If-Match / If-None-Match of the request apply), then deletes
-   * the blob it replaced; if the tree refuses, the new blob is deleted instead. The put carries a request id so the
-   * service clients resend it when it goes unanswered (the folder applies a put of the same blob once). When the
-   * outcome stays unknown (no answer at all), the new blob is kept: the put may have applied, and a leftover blob
-   * costs space where a deleted one would cost the file.
+   * Records a stored blob as the file at {@code loc} (If-Match / If-None-Match of the request apply; see
+   * {@link FilePuts#record}: the replaced blob, or the refused new one, is deleted).
    */
   CompletionStage<Node> record(Location loc, Blob blob, String etag, String contentType, HttpRequest request) {
     PutFileRequest.Builder put = PutFileRequest.newBuilder().setDatasource(loc.datasource()).setPath(loc.path())
@@ -137,18 +136,12 @@ final class S3Objects {
     boolean ifNoneMatch = request != null && S3Body.header(request, "If-None-Match").filter(v -> v.equals("*")).isPresent();
     ifMatch.ifPresent(put::setIfMatch);
     put.setIfNoneMatch(ifNoneMatch);
-    return tree.putFile(put.build()).handle((r, e) -> {
-      if (e == null) return blobs.delete(loc.datasource(), r.getReplacedBlobId()).thenApply(d -> r.getNode());
-      if (S3Failures.is(e, Status.Code.UNAVAILABLE) || S3Failures.is(e, Status.Code.DEADLINE_EXCEEDED)) {
-        return CompletableFuture.<Node>failedFuture(S3Failures.of(e));
+    return FilePuts.record(tree, blobs, put.build()).exceptionally(e -> {
+      if ((ifMatch.isPresent() || ifNoneMatch) && S3Failures.is(e, Status.Code.FAILED_PRECONDITION)) {
+        throw new S3Exception("PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
       }
-      return blobs.delete(loc.datasource(), blob.getBlobId()).<Node>thenApply(d -> {
-        if ((ifMatch.isPresent() || ifNoneMatch) && S3Failures.is(e, Status.Code.FAILED_PRECONDITION)) {
-          throw new S3Exception("PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
-        }
-        throw S3Failures.of(e);
-      });
-    }).thenCompose(s -> s);
+      throw S3Failures.of(e);
+    });
   }
 
   CompletionStage<HttpResponse> copy(S3Auth.Caller caller, HttpRequest request, S3Key target, String copySource) {
@@ -175,8 +168,8 @@ final class S3Objects {
   private static void checkCopyConditions(HttpRequest request, Node source) {
     Optional<String> ifMatch = S3Body.header(request, "x-amz-copy-source-if-match");
     Optional<String> ifNoneMatch = S3Body.header(request, "x-amz-copy-source-if-none-match");
-    if (ifMatch.isPresent() && !S3Conditions.matches(ifMatch.get(), source.getEtag())
-        || ifNoneMatch.isPresent() && S3Conditions.matches(ifNoneMatch.get(), source.getEtag())) {
+    if (ifMatch.isPresent() && !Conditions.matches(ifMatch.get(), source.getEtag())
+        || ifNoneMatch.isPresent() && Conditions.matches(ifNoneMatch.get(), source.getEtag())) {
       throw new S3Exception("PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
     }
   }

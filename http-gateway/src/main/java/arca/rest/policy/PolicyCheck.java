@@ -11,7 +11,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * The gateway's REST-level policy gate (Cells' policy check, Ladon style): whether a caller may do an action on a
  * resource. {@link arca.rest.auth.Authenticator} asks it for every authenticated request on {@code /a/}, the
- * {@code /io} gateway for every authenticated S3 request, so that no route can forget it; routes that need no
+ * {@code /io} gateway for every authenticated S3 request, the {@code /dav} gateway for every WebDAV request, so that
+ * no route can forget it; routes that need no
  * authentication (login, token refresh and revocation, OIDC discovery and keys, {@code /healthz}, {@code /readyz},
  * {@code /a/openapi.json}) are not checked. Route-level checks (admin routes, ACLs) still apply after it.
  *
@@ -22,8 +23,10 @@ import java.util.concurrent.CompletionStage;
  *       (e.g. {@code rest:/a/nodes/common/My Docs/a.txt}); {@code io:<key>} for {@code /io} requests, the decoded
  *       object key {@code <workspace>/<path>} ({@code io:} alone for requests on the bucket: listings, multi-object
  *       delete, whose keys are checked one by one as {@code DELETE io:<key>}; a copy's source is checked as
- *       {@code GET io:<source key>});</li>
- *   <li>action: the HTTP method (GET, HEAD, POST, PUT, PATCH, DELETE).</li>
+ *       {@code GET io:<source key>}); {@code dav:<workspace>/<path>} for {@code /dav/} requests ({@code dav:} for
+ *       the top level; a COPY's or MOVE's destination is checked too, with the same method);</li>
+ *   <li>action: the HTTP method (GET, HEAD, POST, PUT, PATCH, DELETE; PROPFIND, MKCOL, COPY, MOVE, LOCK ... on
+ *       {@code /dav/}).</li>
  * </ul>
  * The decision itself is {@link PolicySet#decide}: deny wins, then allow, else deny by default.
  */

@@ -41,8 +41,8 @@ public final class Gateway {
     Authenticator auth = new Authenticator(tokens, cache, config.getString("arca.public-url") + "/oidc", policies);
     RestContext ctx = new RestContext(system, auth, clients);
 
-    ServerSettings publicSettings = ServerSettings.create(ConfigFactory.parseString(
-        "akka.http.server.enable-http2 = off\nakka.http.server.preview.enable-http2 = off").withFallback(config));
+    ServerSettings publicSettings = withExtraMethods(ServerSettings.create(ConfigFactory.parseString(
+        "akka.http.server.enable-http2 = off\nakka.http.server.preview.enable-http2 = off").withFallback(config)), modules);
     CompletionStage<ServerBinding> binding = Http.get(system)
         .newServerAt(config.getString("arca.http.host"), config.getInt("arca.http.port"))
         .withSettings(publicSettings)
@@ -58,5 +58,13 @@ public final class Gateway {
           return java.util.concurrent.CompletableFuture.completedFuture(akka.Done.getInstance());
         });
     return binding.thenApply(b -> b.addToCoordinatedShutdown(Duration.ofSeconds(10), system));
+  }
+
+  /** The server settings with the extra methods the modules answer (WebDAV's), so that the parser accepts them. */
+  public static ServerSettings withExtraMethods(ServerSettings settings, List<RestModule> modules) {
+    akka.http.javadsl.model.HttpMethod[] extra = modules.stream().flatMap(m -> m.extraMethods().stream()).distinct()
+        .toArray(akka.http.javadsl.model.HttpMethod[]::new);
+    if (extra.length == 0) return settings;
+    return settings.withParserSettings(settings.getParserSettings().withCustomMethods(extra));
   }
 }

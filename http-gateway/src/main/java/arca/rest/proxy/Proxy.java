@@ -30,6 +30,7 @@ import static akka.http.javadsl.server.Directives.*;
  *   /a/...             REST (JSON), Bearer JWT            (RestModule prefix "a")
  *   /oidc/...          OAuth2 token/revoke, discovery, JWKS (RestModule prefix "oidc")
  *   /io/...            S3-compatible bytes gateway, bucket "io" (RestModule prefix "io"; S3 XML errors, its own handlers)
+ *   /dav/...           WebDAV (RestModule prefix "dav"; Basic or Bearer; WebDAV error answers, its own handlers)
  *                      (a module may bring parts under other prefixes: {@link WithParts})
  *   anything else      404 (every rejection becomes a JSON error: 404, 405, 415 ...)
  * </pre>
@@ -37,7 +38,7 @@ import static akka.http.javadsl.server.Directives.*;
  */
 public final class Proxy {
   private static final Logger log = LoggerFactory.getLogger(Proxy.class);
-  public static final List<String> PREFIXES = List.of("a", "oidc", "io");
+  public static final List<String> PREFIXES = List.of("a", "oidc", "io", "dav");
 
   private Proxy() {}
 

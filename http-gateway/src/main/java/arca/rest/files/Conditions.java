@@ -1,5 +1,6 @@
-package arca.rest.io;
+package arca.rest.files;
 
+import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpRequest;
 
 import java.time.Instant;
@@ -8,26 +9,26 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /**
- * Conditional GET and HEAD as S3 evaluates them (RFC 7232 order): If-Match, else If-Unmodified-Since, failing
+ * Conditional GET and HEAD as S3 and WebDAV evaluate them (RFC 7232 order): If-Match, else If-Unmodified-Since, failing
  * gives 412; then If-None-Match, else If-Modified-Since, matching gives 304. Dates compare at second precision;
  * a date that does not parse is ignored.
  */
-final class S3Conditions {
+public final class Conditions {
   /** What a condition decides: serve the object, 304, or 412. */
-  enum Outcome { SERVE, NOT_MODIFIED, PRECONDITION_FAILED }
+  public enum Outcome { SERVE, NOT_MODIFIED, PRECONDITION_FAILED }
 
-  private S3Conditions() {}
+  private Conditions() {}
 
-  static Outcome evaluate(HttpRequest request, String etag, long mtimeMillis) {
+  public static Outcome evaluate(HttpRequest request, String etag, long mtimeMillis) {
     long mtime = mtimeMillis / 1000;
-    Optional<String> ifMatch = S3Body.header(request, "If-Match");
+    Optional<String> ifMatch = header(request, "If-Match");
     if (ifMatch.isPresent()) {
       if (!matches(ifMatch.get(), etag)) return Outcome.PRECONDITION_FAILED;
     } else {
       Optional<Long> since = date(request, "If-Unmodified-Since");
       if (since.isPresent() && mtime > since.get()) return Outcome.PRECONDITION_FAILED;
     }
-    Optional<String> ifNoneMatch = S3Body.header(request, "If-None-Match");
+    Optional<String> ifNoneMatch = header(request, "If-None-Match");
     if (ifNoneMatch.isPresent()) {
       if (matches(ifNoneMatch.get(), etag)) return Outcome.NOT_MODIFIED;
     } else {
@@ -38,7 +39,7 @@ final class S3Conditions {
   }
 
   /** Whether an entity-tag list ({@code *}, or quoted tags, weak or not) names {@code etag}. */
-  static boolean matches(String condition, String etag) {
+  public static boolean matches(String condition, String etag) {
     if (condition.trim().equals("*")) return true;
     for (String one : condition.split(",")) {
       if (one.trim().replaceFirst("^W/", "").replace("\"", "").equals(etag)) return true;
@@ -46,8 +47,12 @@ final class S3Conditions {
     return false;
   }
 
+  private static Optional<String> header(HttpRequest request, String name) {
+    return request.getHeader(name).map(HttpHeader::value).map(String::trim);
+  }
+
   private static Optional<Long> date(HttpRequest request, String name) {
-    return S3Body.header(request, name).flatMap(v -> {
+    return header(request, name).flatMap(v -> {
       try {
         return Optional.of(Instant.from(DateTimeFormatter.RFC_1123_DATE_TIME.parse(v)).getEpochSecond());
       } catch (DateTimeParseException e) {

@@ -1,0 +1,147 @@
+package arca.rest.dav;
+
+import akka.http.javadsl.model.StatusCodes;
+import arca.rest.files.RelativePath;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a {@code /dav/} URL names: a workspace and a path in it, decoded ("" workspace: the top level, which lists
+ * the caller's workspaces; "" path: the workspace root). Paths are checked as everywhere else
+ * ({@link RelativePath}); {@link #href} renders the URL path back, each name percent-encoded.
+ */
+record DavPath(String workspace, String path) {
+  static final String MOUNT = "/dav";
+
+  static final DavPath TOP = new DavPath("", "");
+
+  boolean isTop() {
+    return workspace.isEmpty();
+  }
+
+  boolean isWorkspaceRoot() {
+    return !workspace.isEmpty() && path.isEmpty();
+  }
+
+  /** The last name ("" for the top and a workspace root). */
+  String name() {
+    return path.substring(path.lastIndexOf('/') + 1);
+  }
+
+  DavPath parent() {
+    if (path.isEmpty()) return TOP;
+    int slash = path.lastIndexOf('/');
+    return new DavPath(workspace, slash < 0 ? "" : path.substring(0, slash));
+  }
+
+  DavPath child(String name) {
+    if (isTop()) return new DavPath(name, "");
+    return new DavPath(workspace, path.isEmpty() ? name : path + "/" + name);
+  }
+
+  /** Whether {@code other} is this resource or lies below it. */
+  boolean contains(DavPath other) {
+    if (isTop()) return true;
+    if (!workspace.equals(other.workspace)) return false;
+    return path.isEmpty() || other.path.equals(path) || other.path.startsWith(path + "/");
+  }
+
+  /** The URL path, percent-encoded, with a trailing "/" for a collection. */
+  String href(boolean collection) {
+    StringBuilder b = new StringBuilder(MOUNT).append('/');
+    if (!workspace.isEmpty()) {
+      b.append(encode(workspace));
+      for (String segment : path.isEmpty() ? List.<String>of() : List.of(path.split("/"))) b.append('/').append(encode(segment));
+      if (collection) b.append('/');
+    }
+    return b.toString();
+  }
+
+  /** The resource of a request path as sent ({@code /dav}, {@code /dav/}, {@code /dav/ws/a/b/}); 400 if malformed. */
+  static DavPath parse(String rawPath) {
+    if (!rawPath.equals(MOUNT) && !rawPath.startsWith(MOUNT + "/")) throw DavError.badRequest("not a " + MOUNT + "/ path");
+    String rest = rawPath.length() <= MOUNT.length() + 1 ? "" : rawPath.substring(MOUNT.length() + 1);
+    if (rest.endsWith("/")) rest = rest.substring(0, rest.length() - 1);
+    if (rest.isEmpty()) return TOP;
+    List<String> names = new ArrayList<>();
+    for (String raw : rest.split("/", -1)) names.add(decode(raw));
+    String workspace = names.get(0);
+    String path = String.join("/", names.subList(1, names.size()));
+    if (workspace.isEmpty() || RelativePath.problem(workspace) != null) {
+      throw new DavError(StatusCodes.BAD_REQUEST, RelativePath.INVALID_PATH, "invalid workspace name in '" + rawPath + "'");
+    }
+    try {
+      RelativePath.segments(path);
+    } catch (arca.rest.ApiError e) {
+      throw new DavError(e.status, e.code, e.getMessage());
+    }
+    return new DavPath(workspace, path);
+  }
+
+  /**
+   * The resource a Destination header or an If header's resource tag names: an absolute URL of this server or an
+   * absolute path. Empty when it is an absolute URL of another server (host and port differ from the request's).
+   */
+  static java.util.Optional<DavPath> parseUrl(String url, String requestHost) {
+    String path = url;
+    int scheme = url.indexOf("://");
+    if (scheme > 0) {
+      int slash = url.indexOf('/', scheme + 3);
+      String authority = slash < 0 ? url.substring(scheme + 3) : url.substring(scheme + 3, slash);
+      if (requestHost != null && !authority.equalsIgnoreCase(requestHost)) return java.util.Optional.empty();
+      path = slash < 0 ? "/" : url.substring(slash);
+    }
+    int q = path.indexOf('?');
+    if (q >= 0) path = path.substring(0, q);
+    int f = path.indexOf('#');
+    if (f >= 0) path = path.substring(0, f);
+    if (!path.startsWith("/")) throw DavError.badRequest("not an absolute URL or path: '" + url + "'");
+    if (!path.equals(MOUNT) && !path.startsWith(MOUNT + "/")) return java.util.Optional.empty();
+    return java.util.Optional.of(parse(path));
+  }
+
+  static String encode(String name) {
+    StringBuilder b = new StringBuilder();
+    for (byte x : name.getBytes(StandardCharsets.UTF_8)) {
+      int c = x & 0xff;
+      if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-._~!$'()*,;=:@".indexOf(c) >= 0) {
+        b.append((char) c);
+      } else {
+        b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+      }
+    }
+    return b.toString();
+  }
+
+  /** Percent-decoding of one path segment ('+' stays a plus); strict UTF-8. */
+  static String decode(String raw) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '%') {
+        int hi = i + 1 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
+        int lo = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 2), 16) : -1;
+        if (hi < 0 || lo < 0) throw DavError.badRequest("bad percent-encoding in '" + raw + "'");
+        bytes.write(hi << 4 | lo);
+        i += 2;
+      } else {
+        int end = Character.isHighSurrogate(c) && i + 1 < raw.length() ? i + 2 : i + 1;
+        bytes.writeBytes(raw.substring(i, end).getBytes(StandardCharsets.UTF_8));
+        i = end - 1;
+      }
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+    } catch (CharacterCodingException e) {
+      throw DavError.badRequest("a path segment is not UTF-8");
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package arca.rest.dav;
+
+import akka.actor.typed.ActorSystem;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.server.ExceptionHandler;
+import akka.http.javadsl.server.Rejection;
+import akka.http.javadsl.server.RejectionHandler;
+import akka.http.javadsl.server.Route;
+import arca.proto.lock.LockService;
+import arca.proto.lock.LockServiceClient;
+import arca.proto.objects.ObjectsService;
+import arca.proto.objects.ObjectsServiceClient;
+import arca.proto.token.TokenService;
+import arca.proto.token.TokenServiceClient;
+import arca.proto.tree.TreeService;
+import arca.proto.tree.TreeServiceClient;
+import arca.proto.user.UserService;
+import arca.proto.user.UserServiceClient;
+import arca.proto.workspace.WorkspaceService;
+import arca.proto.workspace.WorkspaceServiceClient;
+import arca.rest.RestContext;
+import arca.rest.RestModule;
+import arca.rest.auth.Authenticator;
+import arca.rest.files.Blobs;
+import arca.rest.files.FileAccess;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static akka.http.javadsl.server.Directives.*;
+
+/**
+ * arca.rest.dav: the WebDAV gateway under {@code /dav/} (RFC 4918, class 1 and 2), the REST face of the lock
+ * service. {@code /dav/} lists the caller's workspaces; {@code /dav/<workspace>/<path>} is the same tree as
+ * {@code /a/nodes} and {@code /io}, with the same ACLs and policies ({@link DavAuth}). The methods are in
+ * {@link DavHandler}; this class wires the services and turns every failure into a WebDAV answer
+ * ({@link DavError}). Bodies stream without the server's size limit, uploads and copies without its request timeout.
+ */
+public final class DavRoutes implements RestModule {
+  @Override public String name() { return "dav"; }
+  @Override public String prefix() { return "dav"; }
+
+  /** WebDAV's methods: PROPFIND, PROPPATCH, MKCOL, COPY, MOVE, LOCK, UNLOCK. */
+  public static final java.util.List<akka.http.javadsl.model.HttpMethod> METHODS = java.util.List.of(
+      method("PROPFIND", true, true), method("PROPPATCH", false, true), method("MKCOL", false, true),
+      method("COPY", false, true), method("MOVE", false, true), method("LOCK", false, false), method("UNLOCK", false, true));
+
+  @Override public java.util.List<akka.http.javadsl.model.HttpMethod> extraMethods() { return METHODS; }
+
+  private static akka.http.javadsl.model.HttpMethod method(String name, boolean safe, boolean idempotent) {
+    return akka.http.javadsl.model.HttpMethods.custom(name, safe, idempotent,
+        akka.http.javadsl.model.RequestEntityAcceptances.Tolerated, true);
+  }
+
+  @Override
+  public Route route(RestContext ctx) {
+    TreeService tree = ctx.clients().client(TreeService.class, "tree", TreeServiceClient::create);
+    WorkspaceService workspaces = ctx.clients().client(WorkspaceService.class, "workspace", WorkspaceServiceClient::create);
+    TokenService tokens = ctx.clients().client(TokenService.class, "token", TokenServiceClient::create);
+    UserService users = ctx.clients().client(UserService.class, "user", UserServiceClient::create);
+    LockService locks = ctx.clients().client(LockService.class, "lock", LockServiceClient::create);
+    Map<String, ObjectsService> objects = new ConcurrentHashMap<>();
+    Blobs blobs = new Blobs(ds -> objects.computeIfAbsent(ds,
+        d -> ctx.clients().streamingClient(ObjectsService.class, "ds-" + d, ObjectsServiceClient::create)));
+    FileAccess access = new FileAccess(workspaces, tree,
+        new arca.rest.acl.AclAccess(ctx.clients().client(arca.proto.acl.AclService.class, "acl", arca.proto.acl.AclServiceClient::create)));
+    return routes(ctx.system(), ctx.auth(), users, tokens, access, tree, blobs, locks, Clock.systemUTC());
+  }
+
+  /** The routes over any implementation of the services (the generated clients in production, fakes in tests). */
+  public static Route routes(ActorSystem<?> system, Authenticator auth, UserService users, TokenService tokens,
+                             FileAccess access, TreeService tree, Blobs blobs, LockService locks, Clock clock) {
+    DavHandler handler = new DavHandler(system, new DavAuth(auth, users, tokens, clock), access, tree, blobs, locks, clock);
+    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
+        withoutSizeLimit(() -> extractRequest(request -> untimed(request, () ->
+            completeWithFuture(safely(() -> handler.handle(request))))))));
+  }
+
+  private static CompletionStage<HttpResponse> safely(java.util.function.Supplier<CompletionStage<HttpResponse>> call) {
+    CompletionStage<HttpResponse> stage;
+    try {
+      stage = call.get();
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    return stage.exceptionally(e -> DavError.of(e).response());
+  }
+
+  /** PUT (an upload) and COPY (a folder copy) answer when done, however long that takes; the idle timeout stays. */
+  private static Route untimed(HttpRequest request, java.util.function.Supplier<Route> inner) {
+    String method = request.method().value();
+    return method.equals("PUT") || method.equals("COPY") || method.equals("MOVE") ? withoutRequestTimeout(inner) : inner.get();
+  }
+
+  private static ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder().matchAny(e -> complete(DavError.of(e).response())).build();
+  }
+
+  /** Every path under /dav is answered by the handler; a rejection here is a request Akka could not take. */
+  private static RejectionHandler rejections() {
+    return RejectionHandler.newBuilder()
+        .handleAll(Rejection.class, rs -> complete(DavError.badRequest("the request could not be handled: " + rs).response()))
+        .build();
+  }
+}
