@@ -2,6 +2,7 @@ package arca.tree;
 
 import arca.proto.tree.Child;
 import arca.proto.tree.ChildAdopted;
+import arca.proto.tree.ChildPropsChanged;
 import arca.proto.tree.ChildPut;
 import arca.proto.tree.ChildRemoved;
 import arca.proto.tree.ChildRenamed;
@@ -53,6 +54,14 @@ final class Folder {
   Folder apply(ChildRenamed e) {
     children.remove(Names.key(e.getFrom()));
     put(e.getChild());
+    return this;
+  }
+
+  Folder apply(ChildPropsChanged e) {
+    Child c = get(e.getName());
+    if (c != null) {
+      put(c.toBuilder().clearProps().putAllProps(Props.changed(c.getPropsMap(), e.getRemovedList(), e.getSetMap())).build());
+    }
     return this;
   }
 

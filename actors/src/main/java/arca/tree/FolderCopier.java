@@ -19,7 +19,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * Fills one folder of a copy: every child of the source folder gets its counterpart in the copy, a subfolder as an
  * (existing or new) folder, a file as a new blob holding the same bytes (the objects service copies them) recorded
- * under the same name. Running it twice for one folder leaves the same result (a file copied again replaces the
+ * under the same name; both with a copy of the source's dead properties. Running it twice for one folder leaves the same result (a file copied again replaces the
  * earlier copy, whose blob is deleted), which is what lets an interrupted job redo its current folder.
  */
 final class FolderCopier {
@@ -61,7 +61,7 @@ final class FolderCopier {
   }
 
   private CompletionStage<FolderPair> subfolder(String ds, FolderPair pair, Entry child) {
-    return folder(ds, pair.getCopy()).<FolderEntity.Reply>ask(r -> new FolderEntity.EnsureFolder(child.name(), "", r), timeout)
+    return folder(ds, pair.getCopy()).<FolderEntity.Reply>ask(r -> new FolderEntity.EnsureFolder(child.name(), "", child.props(), r), timeout)
         .thenApply(r -> {
           if (r.failure() != null) throw GrpcErrors.status(r.failure());
           return FolderPair.newBuilder().setSource(child.uuid()).setCopy(r.entry().uuid()).build();
@@ -73,8 +73,8 @@ final class FolderCopier {
     return objects.copy(CopyRequest.newBuilder().setDatasource(ds).setSourceBlobId(child.blobId()).build())
         .thenCompose(blob -> {
           Entry copy = new Entry("", child.name(), false, child.size(), child.etag(), child.mtime(), 0, blob.getBlobId(),
-              child.sha256(), child.contentType(), null, 0, null, "");
-          return folder(ds, pair.getCopy()).<FolderEntity.Reply>ask(r -> new FolderEntity.PutFile(copy, null, false, r), timeout)
+              child.sha256(), child.contentType(), null, 0, null, "", child.props());
+          return folder(ds, pair.getCopy()).<FolderEntity.Reply>ask(r -> new FolderEntity.PutFile(copy, null, false, true, r), timeout)
               .thenCompose(r -> {
                 if (r.failure() != null) {
                   objects.delete(BlobRef.newBuilder().setDatasource(ds).setBlobId(blob.getBlobId()).build());

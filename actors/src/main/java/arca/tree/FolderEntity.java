@@ -19,6 +19,7 @@ import akka.persistence.typed.javadsl.SignalHandler;
 import arca.persistence.ServiceStorage;
 import arca.proto.tree.Child;
 import arca.proto.tree.ChildAdopted;
+import arca.proto.tree.ChildPropsChanged;
 import arca.proto.tree.ChildPut;
 import arca.proto.tree.ChildRemoved;
 import arca.proto.tree.ChildRenamed;
@@ -42,7 +43,9 @@ import java.util.UUID;
 /**
  * One folder of a datasource's index, keyed {@code <datasource>/<uuid>}; the root is {@code <datasource>/root} and the
  * recycle bin {@code <datasource>/trash}. It owns its children: name uniqueness (in NFC), file metadata and
- * versions, listing. A folder with no events is an empty folder, so creating a subfolder is one event in its parent.
+ * versions, dead properties (WebDAV, see {@link Props}), listing. A folder with no events is an empty folder, so
+ * creating a subfolder is one event in its parent. A child's dead properties are part of its record, so they go
+ * wherever it goes (renames, moves, the recycle bin) and stay through new content.
  *
  * <p>A move to another folder is two-sided and crash-safe: this folder persists {@code MoveOutStarted} (the child
  * leaves its listing), asks the destination to adopt the child under an operation id (the destination applies an
@@ -57,7 +60,8 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
   public static final String TRASH = "trash";
 
   public sealed interface Command extends CborSerializable
-      permits Get, ListChildren, EnsureFolder, PutFile, Rename, Remove, MoveOut, Adopt, Resume, AdoptAnswered {}
+      permits Get, ListChildren, EnsureFolder, PutFile, Rename, Remove, MoveOut, Adopt, Resume, AdoptAnswered,
+      SetProps {}
 
   public record Get(String name, ActorRef<Reply> replyTo) implements Command {}
 
@@ -69,14 +73,32 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
 
   /** The child folder {@code name}, created (with a new uuid) if missing. */
   /** requestId: marks a folder this creates (see {@link Entry#requestId}). */
-  public record EnsureFolder(String name, String requestId, ActorRef<Reply> replyTo) implements Command {
+  /** props: the dead properties of a folder this creates (a copy's: the source's); an existing folder keeps its own. */
+  public record EnsureFolder(String name, String requestId, Map<String, String> props, ActorRef<Reply> replyTo)
+      implements Command {
     public EnsureFolder {
       if (requestId == null) requestId = ""; // from a node that predates request ids
+      if (props == null) props = Map.of(); // from a node that predates dead properties
     }
   }
 
-  /** A file's new content; ifMatch: only over this etag; ifNoneMatch: only when no file is there. */
-  public record PutFile(Entry file, String ifMatch, boolean ifNoneMatch, ActorRef<Reply> replyTo) implements Command {}
+  /**
+   * A file's new content; ifMatch: only over this etag; ifNoneMatch: only when no file is there. Dead properties: a
+   * new version keeps the ones of the version it replaces, a new file gets the entry's, unless propsFromFile (a
+   * copy): then the entry's replace them.
+   */
+  public record PutFile(Entry file, String ifMatch, boolean ifNoneMatch, boolean propsFromFile, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /** Changes the dead properties of child {@code name}: removes the names in {@code remove}, then puts {@code set}. */
+  public record SetProps(String name, Map<String, String> set, List<String> remove, String requestId,
+                         ActorRef<Reply> replyTo) implements Command {
+    public SetProps {
+      if (set == null) set = Map.of();
+      if (remove == null) remove = List.of();
+      if (requestId == null) requestId = "";
+    }
+  }
 
   public record Rename(String from, String to, boolean overwrite, String requestId, ActorRef<Reply> replyTo)
       implements Command {
@@ -162,6 +184,7 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
         .onCommand(Rename.class, this::onRename)
         .onCommand(Remove.class, this::onRemove)
         .onCommand(MoveOut.class, this::onMoveOut)
+        .onCommand(SetProps.class, this::onSetProps)
         .onCommand(Adopt.class, this::onAdopt)
         .onCommand(Resume.class, (s, c) -> {
           resumeAll(s);
@@ -196,7 +219,8 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
     }
     Failure refused = collision(s, c.name());
     if (refused != null) return Effect().reply(c.replyTo(), Reply.failed(refused));
-    Entry folder = Entry.folder(UUID.randomUUID().toString(), c.name(), System.currentTimeMillis()).byRequest(c.requestId());
+    Entry folder = Entry.folder(UUID.randomUUID().toString(), c.name(), System.currentTimeMillis()).byRequest(c.requestId())
+        .withProps(c.props());
     return Effect().persist(ChildPut.newBuilder().setChild(folder.toProto()).build())
         .thenReply(c.replyTo(), st -> Reply.ok(folder));
   }
@@ -221,7 +245,8 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
     Entry f = c.file();
     Entry stored = new Entry(existing == null ? UUID.randomUUID().toString() : existing.getUuid(), f.name(), false,
         f.size(), f.etag(), f.mtime(), existing == null ? 1 : existing.getVersion() + 1, f.blobId(), f.sha256(),
-        f.contentType(), null, 0, null, f.requestId());
+        f.contentType(), null, 0, null, f.requestId(),
+        existing == null || c.propsFromFile() ? f.props() : existing.getPropsMap());
     String replaced = existing == null ? "" : existing.getBlobId();
     return Effect().persist(ChildPut.newBuilder().setChild(stored.toProto()).build())
         .thenReply(c.replyTo(), st -> Reply.ok(stored, replaced));
@@ -289,12 +314,36 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
     if (c.destFolder().equals(id)) {
       return Effect().reply(c.replyTo(), Reply.failed(Failure.invalid("a move within one folder is a rename")));
     }
+    // the child keeps its dead properties as they are now (a change since the caller read it included)
+    Child moved = c.moved().toProto().toBuilder().clearProps().putAllProps(child.getPropsMap()).build();
     MoveOutStarted started = MoveOutStarted.newBuilder().setOpId(UUID.randomUUID().toString())
-        .setChild(c.moved().toProto()).setOriginal(child).setDestFolder(c.destFolder()).setOverwrite(c.overwrite()).build();
+        .setChild(moved).setOriginal(child).setDestFolder(c.destFolder()).setOverwrite(c.overwrite()).build();
     return Effect().persist(started).thenRun(st -> {
       waiting.put(started.getOpId(), c.replyTo());
       adopt(started);
     }).thenNoReply();
+  }
+
+  private ReplyEffect<GeneratedMessageV3, Folder> onSetProps(Folder s, SetProps c) {
+    Child child = s.get(c.name());
+    if (child == null) return Effect().reply(c.replyTo(), found(s, c.name()));
+    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Reply.ok(Entry.of(child)));
+    Failure refused = Props.changeProblem(c.set(), c.remove());
+    if (refused != null) return Effect().reply(c.replyTo(), Reply.failed(refused));
+    Map<String, String> current = child.getPropsMap();
+    Map<String, String> next = Props.changed(current, c.remove(), c.set());
+    if (next.equals(current)) return Effect().reply(c.replyTo(), Reply.ok(Entry.of(child)));
+    refused = Props.nodeProblem(next);
+    if (refused != null) return Effect().reply(c.replyTo(), Reply.failed(refused));
+    // the event holds only what changes: names there now and not set again, values that differ
+    ChildPropsChanged.Builder e = ChildPropsChanged.newBuilder().setName(child.getName()).setRequestId(c.requestId());
+    for (String name : new java.util.TreeSet<>(c.remove())) {
+      if (current.containsKey(name) && !c.set().containsKey(name)) e.addRemoved(name);
+    }
+    new java.util.TreeMap<>(c.set()).forEach((name, value) -> {
+      if (!value.equals(current.get(name))) e.putSet(name, value);
+    });
+    return Effect().persist(e.build()).thenReply(c.replyTo(), st -> Reply.ok(Entry.of(st.get(child.getName()))));
   }
 
   private void adopt(MoveOutStarted move) {
@@ -357,6 +406,7 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
         .onEvent(ChildPut.class, Folder::apply)
         .onEvent(ChildRemoved.class, Folder::apply)
         .onEvent(ChildRenamed.class, Folder::apply)
+        .onEvent(ChildPropsChanged.class, Folder::apply)
         .onEvent(MoveOutStarted.class, Folder::apply)
         .onEvent(MoveOutCompleted.class, (s, e) -> s.completed(e.getOpId()))
         .onEvent(MoveOutAborted.class, (s, e) -> s.aborted(e.getOpId()))

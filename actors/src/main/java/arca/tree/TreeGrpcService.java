@@ -20,6 +20,7 @@ import arca.proto.tree.PutFileRequest;
 import arca.proto.tree.PutFileResponse;
 import arca.proto.tree.RemoveRequest;
 import arca.proto.tree.RestoreRequest;
+import arca.proto.tree.SetPropsRequest;
 import arca.proto.tree.StatRequest;
 import arca.proto.tree.TrashInfo;
 import arca.proto.tree.TrashRequest;
@@ -31,6 +32,7 @@ import arca.service.GrpcErrors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -95,7 +97,7 @@ final class TreeGrpcService implements TreeService {
       String name = p.segments().get(i);
       String at = Names.join(p.segments().subList(0, i + 1));
       chain = chain.thenCompose(uuids -> folder(p.datasource(), uuids.get(uuids.size() - 1))
-          .<FolderEntity.Reply>ask(r -> create ? new FolderEntity.EnsureFolder(name, "", r) : new FolderEntity.Get(name, r), timeout)
+          .<FolderEntity.Reply>ask(r -> create ? new FolderEntity.EnsureFolder(name, "", Map.of(), r) : new FolderEntity.Get(name, r), timeout)
           .thenCompose(r -> {
             if (r.failure() != null) {
               Failure f = r.failure();
@@ -119,7 +121,8 @@ final class TreeGrpcService implements TreeService {
   static Node node(String datasource, String path, Entry e) {
     Node.Builder b = Node.newBuilder().setUuid(e.uuid()).setDatasource(datasource).setPath(path).setName(e.name())
         .setType(e.folder() ? NodeType.FOLDER : NodeType.FILE).setSize(e.size()).setEtag(e.etag()).setMtime(e.mtime())
-        .setVersion(e.version()).setBlobId(e.blobId()).setSha256(e.sha256()).setContentType(e.contentType());
+        .setVersion(e.version()).setBlobId(e.blobId()).setSha256(e.sha256()).setContentType(e.contentType())
+        .putAllProps(e.props());
     if (e.trashPath() != null) {
       b.setTrash(TrashInfo.newBuilder().setOriginalPath(e.trashPath()).setTrashedAt(e.trashedAt()).setTrashedBy(e.trashedBy()));
     }
@@ -188,7 +191,7 @@ final class TreeGrpcService implements TreeService {
       Path p = path(in.getDatasource(), in.getPath());
       if (p.root()) return CompletableFuture.completedFuture(rootNode(p.datasource()));
       return folders(p.parent(), true).thenCompose(uuids -> folder(p.datasource(), last(uuids))
-          .<FolderEntity.Reply>ask(r -> new FolderEntity.EnsureFolder(p.name(), "", r), timeout)
+          .<FolderEntity.Reply>ask(r -> new FolderEntity.EnsureFolder(p.name(), "", Map.of(), r), timeout)
           .thenCompose(r -> ok(r, x -> node(p.datasource(), p.text(), x.entry()))));
     });
   }
@@ -203,10 +206,10 @@ final class TreeGrpcService implements TreeService {
       if (in.getSize() < 0) throw GrpcErrors.invalid("size must not be negative");
       long mtime = in.getMtime() == 0 ? System.currentTimeMillis() : in.getMtime();
       Entry file = new Entry("", p.name(), false, in.getSize(), in.getEtag(), mtime, 0, in.getBlobId(), in.getSha256(),
-          in.getContentType(), null, 0, null, in.getRequestId());
+          in.getContentType(), null, 0, null, in.getRequestId(), Map.of());
       String ifMatch = in.hasIfMatch() ? in.getIfMatch() : null;
       return folders(p.parent(), true).thenCompose(uuids -> folder(p.datasource(), last(uuids))
-          .<FolderEntity.Reply>ask(r -> new FolderEntity.PutFile(file, ifMatch, in.getIfNoneMatch(), r), timeout)
+          .<FolderEntity.Reply>ask(r -> new FolderEntity.PutFile(file, ifMatch, in.getIfNoneMatch(), false, r), timeout)
           .thenCompose(r -> ok(r, x -> PutFileResponse.newBuilder().setNode(node(p.datasource(), p.text(), x.entry()))
               .setReplacedBlobId(x.replacedBlobId()).build())));
     });
@@ -419,7 +422,7 @@ final class TreeGrpcService implements TreeService {
                 .setDatasource(to.datasource()).setSourceBlobId(file.blobId()).build())
             .thenCompose(blob -> folder(to.datasource(), last(chain)).<FolderEntity.Reply>ask(r -> new FolderEntity.PutFile(
                     new Entry("", to.name(), false, file.size(), file.etag(), file.mtime(), 0, blob.getBlobId(), file.sha256(),
-                        file.contentType(), null, 0, null, requestId), null, true, r), timeout)
+                        file.contentType(), null, 0, null, requestId, file.props()), null, true, true, r), timeout)
                 .thenCompose(r -> {
                   if (r.failure() == null) {
                     return CompletableFuture.completedFuture(
@@ -441,7 +444,7 @@ final class TreeGrpcService implements TreeService {
               throw GrpcErrors.status(arca.service.Failure.exists("'" + Names.printable(to.text()) + "' already exists"));
             }
             return folder(to.datasource(), last(chain)).<FolderEntity.Reply>ask(
-                r -> new FolderEntity.EnsureFolder(to.name(), requestId, r), timeout);
+                r -> new FolderEntity.EnsureFolder(to.name(), requestId, src.entry().props(), r), timeout);
           })
           .thenCompose(r -> ok(r, FolderEntity.Reply::entry))
           .thenCompose(copy -> startCopyJob(to.datasource(), src.entry().uuid(), copy.uuid(), requestId)
@@ -459,6 +462,26 @@ final class TreeGrpcService implements TreeService {
             return CopyJob.newBuilder().setJobId(in.getJobId()).setDone(p.done()).setFoldersDone(p.foldersDone())
                 .setFoldersPending(p.foldersPending()).setFilesCopied(p.filesCopied()).build();
           });
+    });
+  }
+
+  @Override
+  public CompletionStage<Node> setProps(SetPropsRequest in) {
+    return GrpcErrors.call(() -> {
+      Path p = path(in.getDatasource(), in.getPath());
+      if (p.root()) {
+        throw GrpcErrors.status(Failure.precondition("the datasource root has no dead properties"));
+      }
+      String requestId = Requests.id(in.getRequestId()); // the folder applies it once
+      Failure refused = Props.changeProblem(in.getSetMap(), in.getRemoveList());
+      if (refused != null) throw GrpcErrors.status(refused);
+      Map<String, String> set = Map.copyOf(in.getSetMap());
+      List<String> remove = List.copyOf(in.getRemoveList());
+      return folders(p.parent(), false).thenCompose(uuids -> folder(p.datasource(), last(uuids))
+          .<FolderEntity.Reply>ask(r -> new FolderEntity.SetProps(p.name(), set, remove, requestId, r), timeout)
+          .thenCompose(r -> r.failure() != null && r.failure().code().equals("NOT_FOUND")
+              ? CompletableFuture.failedFuture(GrpcErrors.status(Failure.notFound("'" + Names.printable(p.text()) + "' not found")))
+              : ok(r, x -> node(p.datasource(), p.text(), x.entry()))));
     });
   }
 

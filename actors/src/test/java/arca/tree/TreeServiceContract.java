@@ -13,6 +13,7 @@ import arca.proto.tree.PutFileRequest;
 import arca.proto.tree.PutFileResponse;
 import arca.proto.tree.RemoveRequest;
 import arca.proto.tree.RestoreRequest;
+import arca.proto.tree.SetPropsRequest;
 import arca.proto.tree.SortBy;
 import arca.proto.tree.StatRequest;
 import arca.proto.tree.TrashRequest;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -369,5 +371,161 @@ abstract class TreeServiceContract extends NodeContract {
     node = TestNode.start(dataDir, database);
     assertEquals("km", await(stat("r/kept/me.txt")).getBlobId());
     assertStatus(Status.Code.NOT_FOUND, stat("r/keep"));
+  }
+
+  // ---- dead properties (WebDAV PROPPATCH) ----
+
+  private CompletionStage<Node> props(String path, Map<String, String> set, List<String> remove, String requestId) {
+    return node.tree.setProps(SetPropsRequest.newBuilder().setDatasource(DS).setPath(path).putAllSet(set)
+        .addAllRemove(remove).setRequestId(requestId).build());
+  }
+
+  private Map<String, String> propsAt(String path) {
+    return await(stat(path)).getPropsMap();
+  }
+
+  private arca.proto.tree.CopyJob awaitJob(String jobId) throws InterruptedException {
+    arca.proto.tree.CopyJob state = null;
+    for (int i = 0; i < 100; i++) {
+      state = await(node.tree.getCopyJob(arca.proto.tree.GetCopyJobRequest.newBuilder().setJobId(jobId).build()));
+      if (state.getDone()) break;
+      Thread.sleep(100);
+    }
+    assertTrue(state.getDone(), state.toString());
+    return state;
+  }
+
+  @Test
+  void deadPropertiesAreSetRemovedAndShownInStatAndList() {
+    await(put("dp/a.txt", "dpa", 1));
+    await(node.tree.createFolder(CreateFolderRequest.newBuilder().setDatasource(DS).setPath("dp/dir").build()));
+    String xml = "<x:v xmlns:x=\"urn:x\">1 &amp; 2</x:v>";
+    Node set = await(props("dp/a.txt", Map.of("{urn:x}color", "red", "{}plain", "p", "{urn:x}size", xml), List.of(), ""));
+    assertEquals(Map.of("{urn:x}color", "red", "{}plain", "p", "{urn:x}size", xml), set.getPropsMap());
+    assertEquals("dp/a.txt", set.getPath());
+    assertEquals(set.getPropsMap(), propsAt("dp/a.txt"));
+    // removes first, then sets; a name not there is no error
+    Node changed = await(props("dp/a.txt", Map.of("{urn:x}color", "blue"), List.of("{urn:x}color", "{}plain", "{urn:y}absent"), ""));
+    assertEquals(Map.of("{urn:x}color", "blue", "{urn:x}size", xml), changed.getPropsMap());
+    assertEquals(changed, await(props("dp/a.txt", Map.of("{urn:x}color", "blue"), List.of("{}gone"), "")), "nothing to change");
+    await(props("dp/dir", Map.of("{urn:x}kind", "album"), List.of(), ""));
+    ListResponse listed = list("dp", ListRequest.newBuilder());
+    assertEquals(List.of(changed.getPropsMap(), Map.of("{urn:x}kind", "album")),
+        listed.getChildrenList().stream().map(Node::getPropsMap).toList());
+    assertEquals(Map.of("{urn:x}kind", "album"), list("dp/dir", ListRequest.newBuilder()).getFolder().getPropsMap());
+    assertEquals(Map.of(), await(put("dp/new.txt", "dpn", 1)).getNode().getPropsMap(), "a new file has none");
+
+    assertStatus(Status.Code.FAILED_PRECONDITION, props("", Map.of("{urn:x}a", "1"), List.of(), ""));
+    assertStatus(Status.Code.FAILED_PRECONDITION, props("/", Map.of("{urn:x}a", "1"), List.of(), ""));
+    assertStatus(Status.Code.NOT_FOUND, props("dp/missing.txt", Map.of("{urn:x}a", "1"), List.of(), ""));
+    assertStatus(Status.Code.NOT_FOUND, props("dp/no/such.txt", Map.of("{urn:x}a", "1"), List.of(), ""));
+  }
+
+  @Test
+  void deadPropertyNamesAndLimitsAreChecked() {
+    await(put("dl/a.txt", "dla", 1));
+    for (String bad : List.of("plain", "{urn:x}", "{urn:x", "urn:x}a", "{urn:x}a b", "{urn:x}a}b", "{a{b}c", "{urn:x}a\u0001")) {
+      assertStatus(Status.Code.INVALID_ARGUMENT, props("dl/a.txt", Map.of(bad, "v"), List.of(), ""));
+      assertStatus(Status.Code.INVALID_ARGUMENT, props("dl/a.txt", Map.of(), List.of(bad), ""));
+    }
+    assertStatus(Status.Code.INVALID_ARGUMENT, props("dl/a.txt", Map.of("{urn:x}a", "v"), List.of(), "bad id"));
+    String name512 = "{urn:x}" + "n".repeat(512 - 7);
+    assertStatus(Status.Code.RESOURCE_EXHAUSTED, props("dl/a.txt", Map.of(name512 + "n", "v"), List.of(), ""));
+    assertStatus(Status.Code.RESOURCE_EXHAUSTED, props("dl/a.txt", Map.of("{urn:x}big", "v".repeat(65_537)), List.of(), ""));
+    // 262,144 characters in all: five values of 60,000 are too many together
+    Map<String, String> tooMuch = new java.util.HashMap<>();
+    for (int i = 0; i < 5; i++) tooMuch.put("{urn:x}p" + i, "v".repeat(60_000));
+    assertStatus(Status.Code.RESOURCE_EXHAUSTED, props("dl/a.txt", tooMuch, List.of(), ""));
+    // 256 properties per node, counted after the change
+    Map<String, String> many = new java.util.HashMap<>();
+    for (int i = 0; i < 255; i++) many.put("{urn:x}p" + i, "v");
+    many.put(name512, "v");
+    assertEquals(256, await(props("dl/a.txt", many, List.of(), "")).getPropsCount(), "at the limits");
+    assertStatus(Status.Code.RESOURCE_EXHAUSTED, props("dl/a.txt", Map.of("{urn:x}one-more", "v"), List.of(), ""));
+    assertEquals(256, await(props("dl/a.txt", Map.of("{urn:x}one-more", "v"), List.of("{urn:x}p0"), "")).getPropsCount(),
+        "one removed makes room for one more");
+    assertEquals(256, propsAt("dl/a.txt").size(), "refused changes leave the properties");
+    assertEquals(Map.of("{}empty-ns", ""), await(props("dl/a.txt", Map.of("{}empty-ns", ""),
+        List.copyOf(propsAt("dl/a.txt").keySet()), "")).getPropsMap(), "an empty namespace and an empty value");
+  }
+
+  @Test
+  void aPropertyChangeSentAgainAppliesOnce() {
+    await(put("dr/a.txt", "dra", 1));
+    Node first = await(props("dr/a.txt", Map.of("{urn:x}v", "1"), List.of(), "pp-1"));
+    assertEquals(Map.of("{urn:x}v", "1"), first.getPropsMap());
+    await(props("dr/a.txt", Map.of("{urn:x}v", "2"), List.of(), ""));
+    Node again = await(props("dr/a.txt", Map.of("{urn:x}v", "1"), List.of(), "pp-1"));
+    assertEquals(Map.of("{urn:x}v", "2"), again.getPropsMap(), "answered with the node as it is, not applied again");
+    assertEquals(Map.of("{urn:x}v", "2"), propsAt("dr/a.txt"));
+    assertEquals(Map.of("{urn:x}v", "1"), await(props("dr/a.txt", Map.of("{urn:x}v", "1"), List.of(), "pp-2")).getPropsMap());
+  }
+
+  @Test
+  void deadPropertiesFollowTheirNode() {
+    Map<String, String> file = Map.of("{urn:x}f", "file");
+    Map<String, String> folder = Map.of("{urn:x}d", "folder");
+    Map<String, String> inner = Map.of("{urn:x}i", "inner");
+    await(put("df/a.txt", "dfa", 1));
+    await(put("df/dir/inner.txt", "dfi", 1));
+    await(props("df/a.txt", file, List.of(), ""));
+    await(props("df/dir", folder, List.of(), ""));
+    await(props("df/dir/inner.txt", inner, List.of(), ""));
+
+    assertEquals(file, move("df/a.txt", "df/b.txt", false).getPropsMap(), "rename of a file");
+    assertEquals(folder, move("df/dir", "df/dir2", false).getPropsMap(), "rename of a folder");
+    assertEquals(file, move("df/b.txt", "df/other/b.txt", false).getPropsMap(), "a file moved to another folder");
+    assertEquals(file, propsAt("df/other/b.txt"));
+    assertEquals(folder, move("df/dir2", "df/other/dir", false).getPropsMap(), "a folder moved to another folder");
+    assertEquals(folder, propsAt("df/other/dir"));
+    assertEquals(inner, propsAt("df/other/dir/inner.txt"), "the child inside keeps its own");
+
+    PutFileResponse v2 = await(put("df/other/b.txt", "dfb2", 2));
+    assertEquals(2, v2.getNode().getVersion());
+    assertEquals(file, v2.getNode().getPropsMap(), "new content keeps them");
+
+    Node trashed = await(node.tree.trash(TrashRequest.newBuilder().setDatasource(DS).setPath("df/other/b.txt").build()));
+    assertEquals(file, trashed.getPropsMap());
+    assertEquals(file, await(node.tree.listTrash(ListTrashRequest.newBuilder().setDatasource(DS).setPrefix("df/").build()))
+        .getChildren(0).getPropsMap());
+    Node restored = await(node.tree.restore(RestoreRequest.newBuilder().setDatasource(DS).setUuid(trashed.getUuid()).build()));
+    assertEquals(file, restored.getPropsMap());
+    assertEquals(file, propsAt("df/other/b.txt"));
+    Node trashedFolder = await(node.tree.trash(TrashRequest.newBuilder().setDatasource(DS).setPath("df/other/dir").build()));
+    await(node.tree.restore(RestoreRequest.newBuilder().setDatasource(DS).setUuid(trashedFolder.getUuid()).build()));
+    assertEquals(folder, propsAt("df/other/dir"));
+    assertEquals(inner, propsAt("df/other/dir/inner.txt"));
+
+    // a file put where one was removed is a new file: none
+    await(node.tree.remove(RemoveRequest.newBuilder().setDatasource(DS).setPath("df/other/b.txt").build()));
+    assertEquals(Map.of(), await(put("df/other/b.txt", "dfb3", 1)).getNode().getPropsMap());
+  }
+
+  @Test
+  void copiesGetACopyOfTheDeadProperties() throws Exception {
+    Map<String, String> file = Map.of("{urn:x}f", "file");
+    Map<String, String> root = Map.of("{urn:x}r", "root");
+    Map<String, String> sub = Map.of("{urn:x}s", "sub");
+    await(node.tree.putFile(PutFileRequest.newBuilder().setDatasource(DS).setPath("dc/src/a.txt").setBlobId(blob("a")).setSize(1).build()));
+    await(node.tree.putFile(PutFileRequest.newBuilder().setDatasource(DS).setPath("dc/src/sub/b.txt").setBlobId(blob("b")).setSize(1).build()));
+    await(props("dc/src/a.txt", file, List.of(), ""));
+    await(props("dc/src", root, List.of(), ""));
+    await(props("dc/src/sub", sub, List.of(), ""));
+
+    var fileCopy = await(node.tree.copy(arca.proto.tree.CopyRequest.newBuilder().setDatasource(DS).setFrom("dc/src/a.txt").setTo("dc/a2.txt").build()));
+    assertEquals(file, fileCopy.getNode().getPropsMap());
+    assertEquals(file, propsAt("dc/a2.txt"));
+
+    var job = await(node.tree.copy(arca.proto.tree.CopyRequest.newBuilder().setDatasource(DS).setFrom("dc/src").setTo("dc/dst").build()));
+    assertEquals(root, job.getNode().getPropsMap(), "the copied root folder");
+    awaitJob(job.getJobId());
+    assertEquals(root, propsAt("dc/dst"));
+    assertEquals(file, propsAt("dc/dst/a.txt"));
+    assertEquals(sub, propsAt("dc/dst/sub"));
+    assertEquals(Map.of(), propsAt("dc/dst/sub/b.txt"));
+
+    // copies are copies: changing one leaves the source
+    await(props("dc/dst/a.txt", Map.of("{urn:x}f", "changed"), List.of(), ""));
+    assertEquals(file, propsAt("dc/src/a.txt"));
   }
 }

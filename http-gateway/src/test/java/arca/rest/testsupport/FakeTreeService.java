@@ -13,6 +13,7 @@ import arca.proto.tree.PutFileRequest;
 import arca.proto.tree.PutFileResponse;
 import arca.proto.tree.RemoveRequest;
 import arca.proto.tree.RestoreRequest;
+import arca.proto.tree.SetPropsRequest;
 import arca.proto.tree.StatRequest;
 import arca.proto.tree.TrashRequest;
 import arca.proto.tree.TreeService;
@@ -21,9 +22,11 @@ import io.grpc.Status;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -35,15 +38,19 @@ import java.util.regex.Pattern;
  * does (INVALID_ARGUMENT), NOT_FOUND, FAILED_PRECONDITION for a file where a folder is needed or a failed
  * condition, ALREADY_EXISTS for a file/folder clash; listings in name order (NFC keys) with prefix, start_after and
  * "k:" cursors; PutFile creating parents and returning the replaced blob; Trash then Purge returning the blobs of a
- * whole folder. Move, ListTrash, Restore, Copy and GetCopyJob answer UNIMPLEMENTED: the gateway's /io routes never
- * call them.
+ * whole folder; SetProps with the real one's rules (names {ns}local, limits, root refused, a request id applied once),
+ * a file's dead properties kept through new content and shown in Stat and List. Move, ListTrash, Restore, Copy and
+ * GetCopyJob answer UNIMPLEMENTED: the gateway's /io routes never call them.
  */
 public final class FakeTreeService implements TreeService {
   private static final Pattern DATASOURCE = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  private static final Pattern PROP_NAME = Pattern.compile("\\{[^{}\\p{Cntrl}]*\\}[^{}\\s\\p{Cntrl}]+");
 
   /** Children of each folder by name key; the key of a folder is datasource + "\0" + path. */
   private final Map<String, TreeMap<String, Node>> folders = new HashMap<>();
   private final Map<String, List<String>> trash = new HashMap<>();
+  /** Request ids of the SetProps calls applied (a resent one answers the node as it is). */
+  private final Set<String> appliedRequests = new HashSet<>();
   /** Every List call received. */
   public final AtomicInteger lists = new AtomicInteger();
   /** When set, every call fails with this status (a service that is down). */
@@ -181,7 +188,7 @@ public final class FakeTreeService implements TreeService {
           .setDatasource(in.getDatasource()).setPath(String.join("/", segs)).setName(name).setType(NodeType.FILE)
           .setSize(in.getSize()).setEtag(in.getEtag()).setMtime(in.getMtime() == 0 ? System.currentTimeMillis() : in.getMtime())
           .setVersion(existing == null ? 1 : existing.getVersion() + 1).setBlobId(in.getBlobId()).setSha256(in.getSha256())
-          .setContentType(in.getContentType()).build();
+          .setContentType(in.getContentType()).putAllProps(existing == null ? Map.of() : existing.getPropsMap()).build();
       parent.put(key(name), n);
       return PutFileResponse.newBuilder().setNode(n).setReplacedBlobId(existing == null ? "" : existing.getBlobId()).build();
     });
@@ -246,6 +253,42 @@ public final class FakeTreeService implements TreeService {
   /** Recycle-bin entries not purged yet. */
   public synchronized int trashed() {
     return trash.size();
+  }
+
+  @Override
+  public CompletionStage<Node> setProps(SetPropsRequest in) {
+    return run(() -> {
+      List<String> segs = segments(in.getDatasource(), in.getPath());
+      if (segs.isEmpty()) {
+        throw Status.FAILED_PRECONDITION.withDescription("the datasource root has no dead properties").asRuntimeException();
+      }
+      for (String name : in.getRemoveList()) checkPropName(name);
+      for (Map.Entry<String, String> e : in.getSetMap().entrySet()) {
+        checkPropName(e.getKey());
+        if (e.getValue().length() > 65_536) throw Status.RESOURCE_EXHAUSTED.withDescription("value too long").asRuntimeException();
+      }
+      Node n = find(in.getDatasource(), segs);
+      if (!in.getRequestId().isEmpty() && appliedRequests.contains(in.getRequestId())) return n;
+      Map<String, String> next = new TreeMap<>(n.getPropsMap());
+      in.getRemoveList().forEach(next::remove);
+      next.putAll(in.getSetMap());
+      if (next.equals(n.getPropsMap())) return n;
+      long total = next.entrySet().stream().mapToLong(e -> e.getKey().length() + e.getValue().length()).sum();
+      if (next.size() > 256 || total > 262_144) {
+        throw Status.RESOURCE_EXHAUSTED.withDescription("too many dead properties").asRuntimeException();
+      }
+      Node changed = n.toBuilder().clearProps().putAllProps(next).build();
+      folder(in.getDatasource(), segs.subList(0, segs.size() - 1), false).put(key(n.getName()), changed);
+      if (!in.getRequestId().isEmpty()) appliedRequests.add(in.getRequestId());
+      return changed;
+    });
+  }
+
+  private static void checkPropName(String name) {
+    if (name.length() > 512) throw Status.RESOURCE_EXHAUSTED.withDescription("property name too long").asRuntimeException();
+    if (!PROP_NAME.matcher(name).matches()) {
+      throw Status.INVALID_ARGUMENT.withDescription("property name '" + name + "' is not {namespace}name").asRuntimeException();
+    }
   }
 
   @Override
