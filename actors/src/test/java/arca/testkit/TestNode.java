@@ -44,7 +44,7 @@ import java.util.concurrent.TimeUnit;
 public final class TestNode implements AutoCloseable {
   public static final List<ServiceModule> MODULES = List.of(new UserModule(), new RoleModule(), new TokenModule(),
       new WorkspaceModule(), new arca.tree.TreeModule(), new arca.objects.ObjectsModule(), new arca.acl.AclModule(),
-      new arca.policy.PolicyModule());
+      new arca.policy.PolicyModule(), new arca.lock.LockModule());
   public static final List<String> SERVICES = MODULES.stream().map(ServiceModule::name).toList();
   private static final Duration STARTUP = Duration.ofSeconds(30);
 
@@ -58,6 +58,7 @@ public final class TestNode implements AutoCloseable {
   public final arca.proto.objects.ObjectsServiceClient objects;
   public final arca.proto.acl.AclServiceClient acls;
   public final arca.proto.policy.PolicyServiceClient policies;
+  public final arca.proto.lock.LockServiceClient locks;
   private final List<ServiceStorage> storages;
 
   private TestNode(ActorSystem<Void> system, Config config, List<ServiceStorage> storages) {
@@ -74,6 +75,7 @@ public final class TestNode implements AutoCloseable {
     this.objects = arca.proto.objects.ObjectsServiceClient.create(direct(port, system), system);
     this.acls = arca.proto.acl.AclServiceClient.create(direct(port, system), system);
     this.policies = arca.proto.policy.PolicyServiceClient.create(direct(port, system), system);
+    this.locks = arca.proto.lock.LockServiceClient.create(direct(port, system), system);
   }
 
   private static akka.grpc.GrpcClientSettings direct(int port, ActorSystem<?> system) {
@@ -158,6 +160,7 @@ public final class TestNode implements AutoCloseable {
       objects.close();
       acls.close();
       policies.close();
+      locks.close();
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(STARTUP.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
