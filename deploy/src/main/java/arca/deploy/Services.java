@@ -9,6 +9,7 @@ import arca.service.ServiceModule;
 import arca.token.TokenModule;
 import arca.acl.AclModule;
 import arca.policy.PolicyModule;
+import arca.lock.LockModule;
 import arca.objects.ObjectsModule;
 import arca.tree.TreeModule;
 import arca.user.UserModule;
@@ -38,7 +39,8 @@ public final class Services {
       new Service(new TreeModule(), new NodesRoutes()),
       new Service(new ObjectsModule(), new S3Routes()),
       new Service(new AclModule(), new AclRoutes()),
-      new Service(new PolicyModule(), new PolicyRoutes()));
+      new Service(new PolicyModule(), new PolicyRoutes()),
+      new Service(new LockModule(), null));
 
   public static List<String> names() {
     return ALL.stream().map(Service::name).toList();
