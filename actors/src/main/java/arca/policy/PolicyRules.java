@@ -17,13 +17,14 @@ import java.util.regex.PatternSyntaxException;
  * <p>A pattern (subject, resource or action) is literal text in which every {@code <...>} is a Java regular
  * expression (Ladon's syntax: the delimiters nest, so a regex may itself hold balanced {@code <} and {@code >});
  * it matches a whole string. A subject names {@code user:}, {@code role:} or {@code profile:} unless it starts with
- * a regex; a resource {@code rest:/} or {@code io:} likewise; an action without a regex is an HTTP method.
+ * a regex; a resource {@code rest:/}, {@code io:} or {@code dav:} likewise; an action without a regex is an HTTP method.
  */
 final class PolicyRules {
   private PolicyRules() {}
 
   static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
-  static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE");
+  static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS",
+      "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK");
   static final int MAX_POLICIES = 50;
   /** Patterns and descriptions of a group together: keeps a page of 50 groups inside a gRPC message (4 MiB). */
   static final int MAX_GROUP_CHARS = 16_384;
@@ -113,8 +114,9 @@ final class PolicyRules {
         }
       }
       case RESOURCE -> {
-        if (!raw.startsWith("<") && !raw.startsWith("rest:/") && !raw.startsWith("io:")) {
-          throw GrpcErrors.invalid(field + " " + what + " must be rest:/<path>, io:<key> or start with a <regex>");
+        if (!raw.startsWith("<") && !raw.startsWith("rest:/") && !raw.startsWith("io:") && !raw.startsWith("dav:")) {
+          throw GrpcErrors.invalid(field + " " + what + " must be rest:/<path>, io:<key>, dav:<workspace/path> or start"
+              + " with a <regex>");
         }
       }
       case ACTION -> {

@@ -168,8 +168,9 @@ abstract class PolicyServiceContract extends NodeContract {
   @Test
   void regexSegmentsMayNestAndAlternate() {
     PolicyGroup g = create("syntax", false, policy("", Effect.EFFECT_DENY, List.of("<.*>", "role:<(a|b)>", "profile:standard"),
-        List.of("io:<.*>", "rest:/a/users/<(?<login>[^/]+)>", "<rest|io>:<.*>"), List.of("<GET|HEAD>", "PATCH")));
-    assertEquals(3, g.getPolicies(0).getResourcesCount(), "nested <> inside a regex (a named group) is fine");
+        List.of("io:<.*>", "rest:/a/users/<(?<login>[^/]+)>", "<rest|io>:<.*>", "dav:common/<.*>"),
+        List.of("<GET|HEAD>", "PATCH", "PROPFIND", "MOVE")));
+    assertEquals(4, g.getPolicies(0).getResourcesCount(), "nested <> inside a regex (a named group) is fine");
   }
 
   @Test

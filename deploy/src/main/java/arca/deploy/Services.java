@@ -15,6 +15,7 @@ import arca.tree.TreeModule;
 import arca.user.UserModule;
 import arca.workspace.WorkspaceModule;
 import arca.rest.acl.AclRoutes;
+import arca.rest.dav.DavRoutes;
 import arca.rest.policy.PolicyRoutes;
 import arca.rest.io.S3Routes;
 import arca.rest.tree.NodesRoutes;
@@ -40,7 +41,7 @@ public final class Services {
       new Service(new ObjectsModule(), new S3Routes()),
       new Service(new AclModule(), new AclRoutes()),
       new Service(new PolicyModule(), new PolicyRoutes()),
-      new Service(new LockModule(), null));
+      new Service(new LockModule(), new DavRoutes()));
 
   public static List<String> names() {
     return ALL.stream().map(Service::name).toList();

@@ -59,6 +59,14 @@ public final class RequestIds {
         .map(p -> scoped(caller.login(), "proxy\n" + p)).orElseGet(RequestIds::fresh);
   }
 
+  /**
+   * The id of one of several writes a request makes (a WebDAV MOVE that first trashes what it overwrites): each
+   * gets its own id, the same every time the request is resent. Short and plain ASCII whatever {@code part} holds.
+   */
+  public static String derived(String requestId, String part) {
+    return "d-" + scoped(requestId, part).substring(2);
+  }
+
   /** A new id, for a request without a key (it still lets the gateway retry its own call safely). */
   public static String fresh() {
     return UUID.randomUUID().toString();

@@ -249,7 +249,7 @@ class DavClientsIT {
 
   @Test
   void aBigFolderListsStreamedPageByPage() throws Exception {
-    int n = Integer.getInteger("arca.dav.bigFolder", 3000);
+    int n = Integer.getInteger("arca.dav.bigFolder", 1000);
     String folder = "/dav/personal/big";
     assertEquals(201, dav("MKCOL", folder, basic("alice", ALICE_PASSWORD), null, Map.of()).statusCode());
     long t0 = System.nanoTime();

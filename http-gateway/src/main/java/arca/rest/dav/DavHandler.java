@@ -545,7 +545,7 @@ final class DavHandler {
   /** Moves a resource to the recycle bin and drops the locks on it and below. */
   private CompletionStage<Void> trash(Principal caller, HttpRequest request, Location loc) {
     return tree.trash(TrashRequest.newBuilder().setDatasource(loc.datasource()).setPath(loc.path()).setBy(caller.login())
-            .setRequestId(requestId(request, caller) + ":trash:" + loc.path()).build())
+            .setRequestId(RequestIds.derived(requestId(request, caller), "trash:" + loc.path())).build())
         .thenCompose(n -> releaseUnder(loc));
   }
 
@@ -617,7 +617,7 @@ final class DavHandler {
               .setRequestId(requestId).build())
           .thenCompose(n -> node.getPropsCount() == 0 ? done(null) : tree.setProps(SetPropsRequest.newBuilder()
               .setDatasource(to.loc().datasource()).setPath(to.loc().path()).putAllSet(node.getPropsMap())
-              .setRequestId(requestId + ":props").build()).thenApply(x -> (Void) null));
+              .setRequestId(RequestIds.derived(requestId, "props")).build()).thenApply(x -> (Void) null));
     }
     return tree.copy(CopyRequest.newBuilder().setDatasource(src.loc().datasource()).setFrom(src.loc().path())
             .setTo(to.loc().path()).setRequestId(requestId).build())
@@ -683,7 +683,7 @@ final class DavHandler {
     return blobs.upload(t.loc().datasource(), Source.empty(), new Blobs.Expected(0L, null, null)).thenCompose((Blob blob) ->
         FilePuts.record(tree, blobs, PutFileRequest.newBuilder().setDatasource(t.loc().datasource()).setPath(t.loc().path())
             .setBlobId(blob.getBlobId()).setSize(0).setEtag(blob.getMd5Hex()).setSha256(blob.getSha256Hex())
-            .setIfNoneMatch(true).setRequestId(requestId(request, caller) + ":lock-null").build()));
+            .setIfNoneMatch(true).setRequestId(RequestIds.derived(requestId(request, caller), "lock-null")).build()));
   }
 
   /** A LOCK without a body refreshes the locks whose tokens the If header submits (on this resource). */

@@ -29,7 +29,7 @@ class DavParsingTest {
     DavPath p = DavPath.parse("/dav/common/My%20Docs/a+b%C3%A9.txt");
     assertEquals("common", p.workspace());
     assertEquals("My Docs/a+bé.txt", p.path());
-    assertEquals("/dav/common/My%20Docs/a+b%C3%A9.txt", p.href(false));
+    assertEquals("/dav/common/My%20Docs/a%2Bb%C3%A9.txt", p.href(false));
     assertEquals("/dav/common/My%20Docs/", p.parent().href(true));
     assertEquals(new DavPath("common", ""), DavPath.parse("/dav/common/"));
     assertEquals("/dav/common/", new DavPath("common", "").href(true));
