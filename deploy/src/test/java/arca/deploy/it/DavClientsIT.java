@@ -245,6 +245,47 @@ class DavClientsIT {
         s -> s == 204);
   }
 
+  // ------------------------------------------------------------------------------------------------ bad requests
+
+  @Test
+  void badRequestsGetClearErrors() throws Exception {
+    String a = basic("alice", ALICE_PASSWORD);
+    assertEquals(201, dav("MKCOL", "/dav/personal/bad", a, null, Map.of()).statusCode());
+    assertEquals(201, dav("PUT", "/dav/personal/bad/f.txt", a, "f".getBytes(), Map.of()).statusCode());
+    expect(400, "bad_request", dav("PROPFIND", "/dav/personal/bad", a, "<propfind xmlns='DAV:'><prop>".getBytes(), Map.of("Depth", "0")));
+    expect(400, "bad_request", dav("COPY", "/dav/personal/bad/f.txt", a, null, Map.of()));
+    expect(502, "bad_gateway", dav("COPY", "/dav/personal/bad/f.txt", a, null, Map.of("Destination", "http://elsewhere.example/dav/personal/x")));
+    expect(400, "bad_request", dav("MOVE", "/dav/personal/bad", a, null, Map.of("Destination", node.url() + "/dav/personal/bad2", "Depth", "0")));
+    expect(400, "bad_request", dav("PUT", "/dav/personal/bad/g.txt", a, "g".getBytes(), Map.of("If", "(<urn:uuid:x>")));
+    expect(400, "invalid_path", dav("PUT", "/dav/personal/bad/%2e%2e/x.txt", a, "x".getBytes(), Map.of()));
+    expect(409, "conflict", dav("PUT", "/dav/personal/bad/missing/x.txt", a, "x".getBytes(), Map.of()));
+    expect(415, "unsupported_media_type", dav("MKCOL", "/dav/personal/bad/c", a, "<x/>".getBytes(), Map.of()));
+    expect(405, "method_not_allowed", dav("GET", "/dav/personal/bad/", a, null, Map.of()));
+    expect(403, "forbidden", dav("COPY", "/dav/personal/bad/f.txt", a, null, Map.of("Destination", node.url() + "/dav/personal/bad/f.txt")));
+    assertEquals(201, dav("PUT", "/dav/personal/bad/g.txt", a, "g".getBytes(), Map.of()).statusCode());
+    expect(412, "precondition_failed", dav("COPY", "/dav/personal/bad/f.txt", a, null,
+        Map.of("Destination", node.url() + "/dav/personal/bad/g.txt", "Overwrite", "F")));
+    expect(404, "not_found", dav("PROPFIND", "/dav/personal/bad/nothing", a, null, Map.of("Depth", "0")));
+    HttpResponse<String> lock = dav("LOCK", "/dav/personal/bad/f.txt", a, ("<lockinfo xmlns='DAV:'><lockscope><exclusive/></lockscope>"
+        + "<locktype><write/></locktype></lockinfo>").getBytes(), Map.of());
+    assertEquals(200, lock.statusCode(), lock.body());
+    HttpResponse<String> second = dav("LOCK", "/dav/personal/bad/f.txt", a, ("<lockinfo xmlns='DAV:'><lockscope><shared/></lockscope>"
+        + "<locktype><write/></locktype></lockinfo>").getBytes(), Map.of());
+    assertEquals(423, second.statusCode());
+    assertTrue(second.body().contains("no-conflicting-lock"), second.body());
+    HttpResponse<String> locked = dav("DELETE", "/dav/personal/bad", a, null, Map.of());
+    assertEquals(423, locked.statusCode(), "a lock below a deleted collection binds the delete");
+    assertTrue(locked.body().contains("<D:href>/dav/personal/bad/f.txt</D:href>"), locked.body());
+    assertEquals(409, dav("UNLOCK", "/dav/personal/bad/f.txt", a, null, Map.of("Lock-Token", "<urn:uuid:00000000-0000-0000-0000-000000000000>")).statusCode());
+    String token = lock.headers().firstValue("Lock-Token").orElseThrow();
+    assertEquals(204, dav("DELETE", "/dav/personal/bad", a, null, Map.of("If", "(" + token + ")")).statusCode());
+  }
+
+  private static void expect(int status, String error, HttpResponse<String> r) {
+    assertEquals(status, r.statusCode(), r.body());
+    assertTrue(r.body().contains("\"error\":\"" + error + "\""), "JSON error '" + error + "' expected: " + r.body());
+  }
+
   // ------------------------------------------------------------------------------------------------ big folder
 
   @Test

@@ -1,5 +1,11 @@
 package arca.deploy.it;
 
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * The same files suite as {@link FilesNodeIT}, through the nginx address of a 3-node cluster ({@code local-cluster}
  * on MariaDB): every request may land on any node.
@@ -21,6 +27,51 @@ class FilesClusterIT extends FilesNodeIT {
   @Override
   int bigFolderEntries() {
     return 1_000;
+  }
+
+  /**
+   * WebDAV through nginx: litmus passes every check with its requests spread over the three nodes, and a lock taken
+   * through one request binds the writes every node serves (the lock service is cluster-wide).
+   */
+  @org.junit.jupiter.api.Test
+  void webdavThroughTheClusterAddress() throws Exception {
+    java.nio.file.Path work = java.nio.file.Files.createTempDirectory("arca-dav-cluster");
+    String ensure = java.nio.file.Path.of(System.getProperty("arca.repo", ".."), "deploy", "bin", "ensure-dav-clients")
+        .toAbsolutePath().toString();
+    assertEquals(0, DavClientsIT.run(work, java.time.Duration.ofSeconds(300), Map.of(), ensure).exit());
+    DavClientsIT.Run litmus = DavClientsIT.run(work, java.time.Duration.ofSeconds(300), Map.of(), "litmus", "-k",
+        baseUrl + "/dav/personal/", "alice", "alice-password");
+    System.out.println(litmus.output());
+    for (String suite : List.of("basic", "copymove", "props", "locks", "http")) {
+      assertTrue(litmus.output().matches("(?s).*<- summary for `" + suite + "': of \\d+ tests run: \\d+ passed, 0 failed.*"),
+          "litmus " + suite + " through nginx:\n" + litmus.output());
+    }
+
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    String auth = DavClientsIT.basic("alice", "alice-password");
+    java.util.function.BiFunction<String, java.util.Map<String, String>, java.net.http.HttpResponse<String>> send = (line, headers) -> {
+      String[] parts = line.split(" ", 3);
+      var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl + parts[1])).header("Authorization", auth)
+          .method(parts[0], parts.length > 2 ? java.net.http.HttpRequest.BodyPublishers.ofString(parts[2])
+              : java.net.http.HttpRequest.BodyPublishers.noBody());
+      headers.forEach(b::header);
+      try {
+        return http.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    };
+    assertEquals(201, send.apply("PUT /dav/personal/locked.txt v1", Map.of()).statusCode());
+    var lock = send.apply("LOCK /dav/personal/locked.txt <?xml version=\"1.0\"?><lockinfo xmlns=\"DAV:\"><lockscope><exclusive/>"
+        + "</lockscope><locktype><write/></locktype><owner>cluster test</owner></lockinfo>", Map.of("Timeout", "Second-600"));
+    assertEquals(200, lock.statusCode(), lock.body());
+    String token = lock.headers().firstValue("Lock-Token").orElseThrow();
+    for (int i = 0; i < 6; i++) {   // nginx spreads these over the three nodes
+      assertEquals(423, send.apply("PUT /dav/personal/locked.txt v2", Map.of()).statusCode(), "a write without the token, try " + i);
+    }
+    assertEquals(204, send.apply("PUT /dav/personal/locked.txt v3", Map.of("If", "(" + token + ")")).statusCode());
+    assertEquals(204, send.apply("UNLOCK /dav/personal/locked.txt", Map.of("Lock-Token", token)).statusCode());
+    for (int i = 0; i < 3; i++) assertEquals(204, send.apply("PUT /dav/personal/locked.txt v4", Map.of()).statusCode());
   }
 
   @Override
