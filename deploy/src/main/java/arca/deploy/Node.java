@@ -254,13 +254,23 @@ public final class Node {
     Bootstrap.run(pool, dataDir, config.getString("arca.admin-password")).whenComplete((v, e) -> {
       if (e == null) {
         done.complete(null);
-      } else if (System.nanoTime() > deadline) {
+      } else if (System.nanoTime() > deadline || refused(e)) {
         done.completeExceptionally(e);
       } else {
         log.debug("bootstrap not yet possible ({}); retrying", e.toString());
         system.scheduler().scheduleOnce(Duration.ofMillis(500), () -> attempt(pool, dataDir, deadline, done), system.executionContext());
       }
     });
+  }
+
+  /** A service refused the first-start data itself (a configuration error, e.g. a too short admin password): no retry helps. */
+  private static boolean refused(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      io.grpc.Status.Code code = t instanceof akka.grpc.GrpcServiceException g ? g.getStatus().getCode()
+          : t instanceof io.grpc.StatusRuntimeException s ? s.getStatus().getCode() : null;
+      if (code == io.grpc.Status.Code.INVALID_ARGUMENT) return true;
+    }
+    return false;
   }
 
   public boolean isReady() {

@@ -278,7 +278,10 @@ class DavClientsIT {
     assertTrue(locked.body().contains("<D:href>/dav/personal/bad/f.txt</D:href>"), locked.body());
     assertEquals(409, dav("UNLOCK", "/dav/personal/bad/f.txt", a, null, Map.of("Lock-Token", "<urn:uuid:00000000-0000-0000-0000-000000000000>")).statusCode());
     String token = lock.headers().firstValue("Lock-Token").orElseThrow();
-    assertEquals(204, dav("DELETE", "/dav/personal/bad", a, null, Map.of("If", "(" + token + ")")).statusCode());
+    // an untagged list is about the request URL, where this lock is not: the header does not hold
+    assertEquals(412, dav("DELETE", "/dav/personal/bad", a, null, Map.of("If", "(" + token + ")")).statusCode());
+    assertEquals(204, dav("DELETE", "/dav/personal/bad", a, null,
+        Map.of("If", "<" + node.url() + "/dav/personal/bad/f.txt> (" + token + ")")).statusCode());
   }
 
   private static void expect(int status, String error, HttpResponse<String> r) {

@@ -34,6 +34,18 @@ class FirstStartIT {
     if (node != null) node.close();
   }
 
+  /** A configuration the services refuse (a too short admin password) stops the node at once, saying why. */
+  @Test
+  void aRefusedAdminPasswordStopsTheNodeAtOnce() throws Exception {
+    node = new NodeProcess(dataDir, Map.of("ARCA_ADMIN_PASSWORD", "short"));
+    long t0 = System.nanoTime();
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> node.start());
+    long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
+    assertTrue(e.getMessage().contains("node exited"), e.getMessage());
+    assertTrue(e.getMessage().contains("password must be 8 to 1024 characters"), e.getMessage());
+    assertTrue(seconds < 60, "stopped after " + seconds + " s, not after the first-start retry deadline");
+  }
+
   @Test
   void generatedAdminPasswordPortsAndAuthCacheRebuild() throws Exception {
     node = new NodeProcess(dataDir, Map.of("ARCA_LOGIN_MAX_FAILURES", "3", "ARCA_LOGIN_LOCK", "60s")).start();
