@@ -225,6 +225,11 @@ class DavClientsIT {
         "root", Map.of("datasource", "default", "path", "davteam"))));
     assertStatus(201, api.send("POST", "/a/workspaces", admin, Map.of("slug", "davhidden", "label", "Hidden",
         "root", Map.of("datasource", "default", "path", "davhidden"))));
+    // a new workspace nothing was written to yet is an empty collection one can create in
+    HttpResponse<String> fresh = dav("PROPFIND", "/dav/davhidden/", basic("admin", PASSWORD), null, Map.of("Depth", "1"));
+    assertEquals(207, fresh.statusCode(), fresh.body());
+    assertEquals(1, count(fresh.body(), "<D:response>"), fresh.body());
+    assertEquals(201, dav("MKCOL", "/dav/davhidden/made", basic("admin", PASSWORD), null, Map.of()).statusCode());
     assertStatus(201, api.send("POST", "/a/nodes/davteam/docs", admin, null));
     assertStatus(201, api.send("POST", "/a/acls", admin, Map.of("workspace", "davteam", "path", "", "role", "user:alice", "action", "read")));
     IdentityEndToEnd.poll(() -> dav("PROPFIND", "/dav/davteam/docs", basic("alice", ALICE_PASSWORD), null, Map.of("Depth", "0")).statusCode(),

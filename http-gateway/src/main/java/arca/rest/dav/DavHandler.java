@@ -132,7 +132,18 @@ final class DavHandler {
     if (path.isTop()) return done(new DavGuard.Target(path, null, Optional.empty()));
     CompletionStage<Location> loc = write ? access.resolveForWrite(caller, path.workspace(), path.path())
         : access.resolve(caller, path.workspace(), path.path());
-    return loc.thenCompose(l -> stat(l).thenApply(n -> new DavGuard.Target(path, l, n)));
+    return loc.thenCompose(l -> stat(l).thenCompose(n -> n.isPresent() || !path.isWorkspaceRoot()
+        ? done(new DavGuard.Target(path, l, n)) : root(path, l)));
+  }
+
+  /**
+   * A workspace whose root folder was never written to (a new shared workspace) is an empty collection, not a missing
+   * one: its root folder is made on first use, so that clients can list it and create in it.
+   */
+  private CompletionStage<DavGuard.Target> root(DavPath path, Location l) {
+    return tree.createFolder(CreateFolderRequest.newBuilder().setDatasource(l.datasource()).setPath(l.path())
+            .setRequestId(RequestIds.fresh()).build())
+        .thenApply(n -> new DavGuard.Target(path, l, Optional.of(n)));
   }
 
   private CompletionStage<Optional<Node>> stat(Location l) {
