@@ -3,10 +3,6 @@ package arca.rest.dav;
 import akka.http.javadsl.model.StatusCodes;
 import arca.rest.files.RelativePath;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,26 +118,10 @@ record DavPath(String workspace, String path) {
 
   /** Percent-decoding of one path segment ('+' stays a plus); strict UTF-8. */
   static String decode(String raw) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
-    for (int i = 0; i < raw.length(); i++) {
-      char c = raw.charAt(i);
-      if (c == '%') {
-        int hi = i + 1 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
-        int lo = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 2), 16) : -1;
-        if (hi < 0 || lo < 0) throw DavError.badRequest("bad percent-encoding in '" + raw + "'");
-        bytes.write(hi << 4 | lo);
-        i += 2;
-      } else {
-        int end = Character.isHighSurrogate(c) && i + 1 < raw.length() ? i + 2 : i + 1;
-        bytes.writeBytes(raw.substring(i, end).getBytes(StandardCharsets.UTF_8));
-        i = end - 1;
-      }
-    }
     try {
-      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
-    } catch (CharacterCodingException e) {
-      throw DavError.badRequest("a path segment is not UTF-8");
+      return arca.rest.files.PercentDecoding.decode(raw, false);
+    } catch (IllegalArgumentException e) {
+      throw DavError.badRequest("a path segment is badly percent-encoded or not UTF-8: '" + raw + "'");
     }
   }
 }
