@@ -543,6 +543,9 @@ class KubernetesManifestsTest {
       errors.add("USER " + user + ": expected a numeric, non-root uid[:gid] (so that runAsNonRoot can be checked)");
     } else {
       JsonNode sc = podSpec.path("securityContext");
+      // a non-root node writes its volumes only if they belong to its group (a new PVC's root is often root's)
+      if (!sc.has("fsGroup")) errors.add("the pod's securityContext sets no fsGroup: its volumes may not be writable for the image's non-root user");
+      if (!sc.path("runAsNonRoot").asBoolean(false)) errors.add("the pod's securityContext should set runAsNonRoot: true (the image's user is not root)");
       if (sc.has("runAsUser") && !sc.path("runAsUser").asText().equals(ids.group(1))) errors.add("runAsUser " + sc.path("runAsUser").asText() + " is not the image's uid " + ids.group(1));
       String gid = ids.group(2) == null ? ids.group(1) : ids.group(2);
       for (String f : List.of("runAsGroup", "fsGroup")) {
