@@ -94,13 +94,25 @@ final class Bootstrap {
    * Each built-in group, created once; an existing one is left as it is, a deleted one stays deleted. Then waits for
    * the read model, where gateways read the policies: the node is not ready (and bootstrap is retried) until it lists
    * every built-in group that exists, so that no gateway caches a policy set without them right after a first start.
+   *
+   * <p>During a rolling upgrade the policy service of a member that still runs an older build may refuse a built-in
+   * group this build added (INVALID_ARGUMENT: e.g. {@code users-dav}, whose {@code dav:} resources an older build
+   * does not know). That group is then left for later: every node ensures the groups at its start, so the last node
+   * of the rollout, starting among members that all run this build, creates it.
    */
   private static CompletionStage<Void> ensurePolicies(PolicyService policies) {
     java.util.Set<String> existing = java.util.concurrent.ConcurrentHashMap.newKeySet();
     CompletionStage<Void> chain = java.util.concurrent.CompletableFuture.completedFuture(null);
     for (var group : BuiltinPolicies.ALL) {
       chain = chain.thenCompose(x -> ignoring(Status.Code.FAILED_PRECONDITION,
-          policies.ensurePolicyGroup(group).thenAccept(g -> existing.add(g.getId()))));
+          policies.ensurePolicyGroup(group).thenAccept(g -> existing.add(g.getId())))
+          .handle((v, e) -> {
+            if (e == null) return null;
+            if (code(e) != Status.Code.INVALID_ARGUMENT) throw e instanceof CompletionException c ? c : new CompletionException(e);
+            log.warn("built-in policy group '{}' refused by the policy service ({}): a member of an older build? It is"
+                + " created by a later node start, once every member runs this build", group.getId(), e.getMessage());
+            return null;
+          }));
     }
     return chain.thenCompose(x -> PolicyAccess.allGroups(policies)).thenAccept(groups -> {
       if (!groups.stream().map(PolicyGroup::getId).toList().containsAll(existing)) {
@@ -112,11 +124,18 @@ final class Bootstrap {
   /** Completes normally when the call succeeds or fails with {@code code} (the data is there already, or was removed). */
   private static CompletionStage<Void> ignoring(Status.Code code, CompletionStage<?> call) {
     return call.handle((v, e) -> {
-      if (e == null) return null;
-      Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-      if (c instanceof StatusRuntimeException s && s.getStatus().getCode() == code) return null;
+      if (e == null || code(e) == code) return null;
       throw e instanceof CompletionException ce ? ce : new CompletionException(e);
     });
+  }
+
+  /** The gRPC status code of a failed call (the generated clients fail with either exception type). */
+  private static Status.Code code(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof StatusRuntimeException s) return s.getStatus().getCode();
+      if (t instanceof akka.grpc.GrpcServiceException g) return g.getStatus().getCode();
+    }
+    return null;
   }
 
   private static String randomPassword() {

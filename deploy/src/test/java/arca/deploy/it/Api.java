@@ -25,6 +25,11 @@ final class Api {
     }
   }
 
+  /** The base URL requests go to. */
+  String base() {
+    return base;
+  }
+
   Api(String base) {
     this.base = base;
   }

@@ -38,7 +38,7 @@ class FailoverIT {
 
   @BeforeAll
   void up() throws Exception {
-    base = 18000 + (int) (ProcessHandle.current().pid() % 50) * 10;
+    base = 10000 + (int) (ProcessHandle.current().pid() % 50) * 10;
     cluster = new LocalCluster("failover", base, PASSWORD);
     cluster.run("up", "3");
     api = new Api(cluster.url());

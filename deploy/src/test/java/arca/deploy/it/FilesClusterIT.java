@@ -15,7 +15,7 @@ class FilesClusterIT extends FilesNodeIT {
 
   @Override
   void startServer() throws Exception {
-    cluster = new LocalCluster("files-cluster", 19500 + (int) (ProcessHandle.current().pid() % 50) * 10, PASSWORD);
+    cluster = new LocalCluster("files-cluster", 12000 + (int) (ProcessHandle.current().pid() % 50) * 10, PASSWORD);
     cluster.run("up", "3");
     baseUrl = cluster.url();
   }

@@ -23,6 +23,9 @@ final class LocalCluster implements AutoCloseable {
   private final String name;
 
   LocalCluster(String name, int base, String adminPassword) throws Exception {
+    // every port below Linux's ephemeral range (32768..): a fixed port there may be taken by any outgoing connection
+    // (a node once failed to bind its Artery port, BASE+17440+i, that way)
+    if (base + 17440 + 9 >= 32768) throw new IllegalArgumentException("port base " + base + " puts Artery ports in the ephemeral range");
     this.name = name;
     this.base = base;
     this.stateDir = Files.createTempDirectory("arca-" + name);

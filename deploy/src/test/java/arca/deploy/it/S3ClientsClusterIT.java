@@ -9,7 +9,7 @@ class S3ClientsClusterIT extends S3ClientsIT {
 
   @Override
   void startServer() throws Exception {
-    cluster = new LocalCluster("s3-cluster", 19000 + (int) (ProcessHandle.current().pid() % 50) * 10, PASSWORD);
+    cluster = new LocalCluster("s3-cluster", 11000 + (int) (ProcessHandle.current().pid() % 50) * 10, PASSWORD);
     cluster.run("up", "3");
     baseUrl = cluster.url();
     port = cluster.base;
