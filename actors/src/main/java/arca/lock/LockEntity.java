@@ -45,6 +45,8 @@ public final class LockEntity extends ServiceEntity<LockEntity.Command, LockEnti
 
   public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "DavLocks");
   static final int MAX_LOCKS = 10_000;
+  /** The live locks one login may hold in a datasource: no user can take the datasource's whole budget. */
+  static final int MAX_LOCKS_PER_LOGIN = 1_000;
 
   public sealed interface Command extends CborSerializable permits Lock, Refresh, Unlock, Covering, ReleaseUnder {}
 
@@ -188,17 +190,19 @@ public final class LockEntity extends ServiceEntity<LockEntity.Command, LockEnti
   private final String datasource;
   private final LongSupplier clock;
   private final int maxLocks;
+  private final int maxPerLogin;
 
   LockEntity(String datasource, String journal, String snapshots) {
-    this(datasource, journal, snapshots, System::currentTimeMillis, MAX_LOCKS);
+    this(datasource, journal, snapshots, System::currentTimeMillis, MAX_LOCKS, MAX_LOCKS_PER_LOGIN);
   }
 
-  /** clock: epoch millis (tests move it); maxLocks: the live locks a datasource may hold. */
-  LockEntity(String datasource, String journal, String snapshots, LongSupplier clock, int maxLocks) {
+  /** clock: epoch millis (tests move it); maxLocks, maxPerLogin: the live locks a datasource, and one login in it, may hold. */
+  LockEntity(String datasource, String journal, String snapshots, LongSupplier clock, int maxLocks, int maxPerLogin) {
     super(PersistenceId.of(KEY.name(), datasource), journal, snapshots);
     this.datasource = datasource;
     this.clock = clock;
     this.maxLocks = maxLocks;
+    this.maxPerLogin = maxPerLogin;
   }
 
   @Override public State emptyState() { return new State(List.of()); }
@@ -225,9 +229,11 @@ public final class LockEntity extends ServiceEntity<LockEntity.Command, LockEnti
           "lock token " + c.token() + " is already in use with other parameters")));
     }
     int live = 0;
+    int mine = 0;
     for (Held h : s.locks()) {
       if (!h.liveAt(now)) continue;
       live++;
+      if (h.login().equals(c.login())) mine++;
       if ((c.exclusive() || h.exclusive()) && h.overlaps(c.path(), c.infinite())) {
         return Effect().reply(c.replyTo(), Result.failed(Failure.precondition(where(c.path()) + " is locked: "
             + describe(h) + " on " + where(h.path()))));
@@ -236,6 +242,10 @@ public final class LockEntity extends ServiceEntity<LockEntity.Command, LockEnti
     if (live >= maxLocks) {
       return Effect().reply(c.replyTo(), Result.failed(new Failure(Status.Code.RESOURCE_EXHAUSTED.name(),
           "datasource '" + datasource + "' holds the maximum of " + maxLocks + " locks")));
+    }
+    if (mine >= maxPerLogin) {
+      return Effect().reply(c.replyTo(), Result.failed(new Failure(Status.Code.RESOURCE_EXHAUSTED.name(),
+          "'" + c.login() + "' holds the maximum of " + maxPerLogin + " locks in datasource '" + datasource + "'")));
     }
     Held lock = new Held(c.token(), c.path(), c.exclusive(), c.infinite(), c.ownerXml(), c.login(),
         c.timeoutSeconds(), expiry(now, c.timeoutSeconds()), c.rootHref(), now);

@@ -78,9 +78,13 @@ class LockEntityTest {
   }
 
   private static Ds newDs(int maxLocks) {
+    return newDs(maxLocks, maxLocks);
+  }
+
+  private static Ds newDs(int maxLocks, int maxPerLogin) {
     AtomicLong clock = new AtomicLong(T0);
     return new Ds(clock, EventSourcedBehaviorTestKit.create(testKit.system(),
-        new LockEntity("ds-" + ids.incrementAndGet(), "", "", clock::get, maxLocks), EntityTestKits.strictSerialization()));
+        new LockEntity("ds-" + ids.incrementAndGet(), "", "", clock::get, maxLocks, maxPerLogin), EntityTestKits.strictSerialization()));
   }
 
   private static Ds newDs() {
@@ -316,6 +320,15 @@ class LockEntityTest {
     assertFailure(Status.Code.RESOURCE_EXHAUSTED, ds.lock("e", false, false));
     ds.advance(60_001); // all three expire: the limit counts live locks only
     ok(ds.lock("e", false, false));
+  }
+
+  @Test
+  void oneLoginHoldsAtMostItsShareOfTheLocks() {
+    Ds ds = newDs(10, 2);
+    ok(ds.lock(token(), "a", false, false, "mallory", 60));
+    ok(ds.lock(token(), "b", false, false, "mallory", 60));
+    assertFailure(Status.Code.RESOURCE_EXHAUSTED, ds.lock(token(), "c", false, false, "mallory", 60));
+    ok(ds.lock(token(), "c", false, false, "alice", 60));
   }
 
   @Test

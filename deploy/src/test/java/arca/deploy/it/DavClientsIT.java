@@ -212,6 +212,13 @@ class DavClientsIT {
     assertEquals(401, anonymous.statusCode());
     assertTrue(anonymous.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"), anonymous.headers().toString());
     assertEquals(401, dav("PROPFIND", "/dav/", basic("alice", "wrong"), null, Map.of("Depth", "0")).statusCode());
+    // 10 failed attempts for one login within a minute: that login is refused for the rest of the minute (429)
+    for (int i = 0; i < 10; i++) {
+      assertEquals(401, dav("PROPFIND", "/dav/", basic("mallory", "guess-" + i), null, Map.of("Depth", "0")).statusCode());
+    }
+    HttpResponse<String> throttled = dav("PROPFIND", "/dav/", basic("mallory", "guess-10"), null, Map.of("Depth", "0"));
+    assertEquals(429, throttled.statusCode(), throttled.body());
+    assertTrue(throttled.headers().firstValue("Retry-After").isPresent(), throttled.headers().toString());
     HttpResponse<String> top = dav("PROPFIND", "/dav/", basic("alice", appPassword), null, Map.of("Depth", "1"));
     assertEquals(207, top.statusCode(), "an app password (access key secret) with the login");
     assertTrue(top.body().contains("<D:href>/dav/personal/</D:href>"), top.body());
@@ -282,6 +289,19 @@ class DavClientsIT {
     assertEquals(423, locked.statusCode(), "a lock below a deleted collection binds the delete");
     assertTrue(locked.body().contains("<D:href>/dav/personal/bad/f.txt</D:href>"), locked.body());
     assertEquals(409, dav("UNLOCK", "/dav/personal/bad/f.txt", a, null, Map.of("Lock-Token", "<urn:uuid:00000000-0000-0000-0000-000000000000>")).statusCode());
+    // a move onto the folder holding the source would trash the source first: refused, nothing moves
+    expect(403, "forbidden", dav("MOVE", "/dav/personal/bad/g.txt", a, null, Map.of("Destination", node.url() + "/dav/personal/bad")));
+    assertEquals(200, dav("GET", "/dav/personal/bad/g.txt", a, null, Map.of()).statusCode());
+    // a lock on an unmapped URL adds a member to its collection: the collection's depth-0 lock applies
+    assertEquals(201, dav("MKCOL", "/dav/personal/lockedcol", a, null, Map.of()).statusCode());
+    String lockinfo = "<lockinfo xmlns='DAV:'><lockscope><exclusive/></lockscope><locktype><write/></locktype></lockinfo>";
+    HttpResponse<String> colLock = dav("LOCK", "/dav/personal/lockedcol", a, lockinfo.getBytes(), Map.of("Depth", "0"));
+    assertEquals(200, colLock.statusCode(), colLock.body());
+    String colToken = colLock.headers().firstValue("Lock-Token").orElseThrow();
+    assertEquals(423, dav("LOCK", "/dav/personal/lockedcol/new.txt", a, lockinfo.getBytes(), Map.of()).statusCode());
+    HttpResponse<String> memberLock = dav("LOCK", "/dav/personal/lockedcol/new.txt", a, lockinfo.getBytes(),
+        Map.of("If", "<" + node.url() + "/dav/personal/lockedcol> (" + colToken + ")"));
+    assertEquals(201, memberLock.statusCode(), memberLock.body());
     String token = lock.headers().firstValue("Lock-Token").orElseThrow();
     // an untagged list is about the request URL, where this lock is not: the header does not hold
     assertEquals(412, dav("DELETE", "/dav/personal/bad", a, null, Map.of("If", "(" + token + ")")).statusCode());

@@ -57,6 +57,8 @@ final class DavAuth {
   private final Clock clock;
   private final Map<String, Entry> verified = new ConcurrentHashMap<>();
   private final Map<String, Failures> failures = new ConcurrentHashMap<>();
+  /** Per login, the Basic check running now: the next one for that login waits for it. */
+  private final Map<String, CompletableFuture<Void>> turns = new ConcurrentHashMap<>();
 
   DavAuth(Authenticator tokens, UserService users, TokenService keys, Clock clock) {
     this.tokens = tokens;
@@ -101,15 +103,45 @@ final class DavAuth {
   }
 
   private CompletionStage<Principal> basic(String user, String password) {
-    long now = clock.millis();
     String cacheKey = digest(user + "\u0000" + password);
+    Entry known = verified.get(cacheKey);
+    if (known != null && known.expiresAt() > clock.millis()) return CompletableFuture.completedFuture(known.principal());
+    // one check at a time per login, so that the failures each one counts are all the earlier ones (parallel guesses
+    // would otherwise all pass the limit before the first failure is counted)
+    CompletableFuture<Void> mine = new CompletableFuture<>();
+    CompletableFuture<Void> before = turns.put(user, mine);
+    CompletableFuture<Principal> result = new CompletableFuture<>();
+    (before == null ? CompletableFuture.<Void>completedFuture(null) : before).whenComplete((x, ignored) -> {
+      CompletionStage<Principal> check;
+      try {
+        check = check(user, password, cacheKey);
+      } catch (RuntimeException e) {
+        check = CompletableFuture.failedFuture(e);
+      }
+      check.whenComplete((p, e) -> {
+        turns.remove(user, mine);
+        mine.complete(null);
+        if (e != null) result.completeExceptionally(e);
+        else result.complete(p);
+      });
+    });
+    return result;
+  }
+
+  private CompletionStage<Principal> check(String user, String password, String cacheKey) {
+    long now = clock.millis();
     Entry known = verified.get(cacheKey);
     if (known != null && known.expiresAt() > now) return CompletableFuture.completedFuture(known.principal());
     Failures f = failures.get(user);
     if (f != null && f.count() >= MAX_FAILURES && now - f.since() < FAILURE_WINDOW_MS) {
-      return CompletableFuture.failedFuture(new DavError(StatusCodes.TOO_MANY_REQUESTS, "too_many_requests",
-          "too many failed sign-ins for '" + user + "': wait a minute", null,
-          List.of(RawHeader.create("Retry-After", Long.toString((FAILURE_WINDOW_MS - (now - f.since())) / 1000 + 1)))));
+      return CompletableFuture.failedFuture(throttled("too many failed sign-ins for '" + user + "': wait a minute",
+          (FAILURE_WINDOW_MS - (now - f.since())) / 1000 + 1));
+    }
+    if (f == null && failures.size() >= MAX_ENTRIES) {   // bounded: forget finished windows; if still full, refuse
+      failures.values().removeIf(x -> now - x.since() >= FAILURE_WINDOW_MS);
+      if (failures.size() >= MAX_ENTRIES) {
+        return CompletableFuture.failedFuture(throttled("too many failed sign-ins on this node: wait a minute", 60));
+      }
     }
     CompletionStage<Optional<Principal>> found = ACCESS_KEY_ID.matcher(user).matches()
         ? byKey(user, password)
@@ -125,6 +157,11 @@ final class DavAuth {
       verified.put(cacheKey, new Entry(p.get(), now + TTL));
       return p.get();
     });
+  }
+
+  private static DavError throttled(String message, long retryAfterSeconds) {
+    return new DavError(StatusCodes.TOO_MANY_REQUESTS, "too_many_requests", message, null,
+        List.of(RawHeader.create("Retry-After", Long.toString(retryAfterSeconds))));
   }
 
   private CompletionStage<Optional<Principal>> byPassword(String login, String password) {

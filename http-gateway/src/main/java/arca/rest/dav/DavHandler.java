@@ -67,9 +67,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class DavHandler {
   static final String ALLOW = "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, COPY, MOVE, LOCK, UNLOCK";
-  /** The lock timeout granted when the client asks none, and the longest granted (seconds). */
+  /** The lock timeout granted when the client asks none (or one not understood), and the longest granted (seconds). */
   static final long DEFAULT_TIMEOUT = 3600;
-  static final long MAX_TIMEOUT = 604_800;
+  static final long MAX_TIMEOUT = 86_400;
   static final int PAGE = 1000;
   private static final DateTimeFormatter HTTP_DATE =
       DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
@@ -424,7 +424,7 @@ final class DavHandler {
                 refused.isEmpty() ? "409 Conflict" : "403 Forbidden"));
           }
           Map<String, String> set = new LinkedHashMap<>();
-          List<String> remove = new ArrayList<>();
+          java.util.Set<String> remove = new java.util.LinkedHashSet<>();
           for (DavXml.PropOp op : ops) {
             String key = op.name().key();
             if (op.set()) {
@@ -432,7 +432,7 @@ final class DavHandler {
               remove.remove(key);
             } else {
               set.remove(key);
-              if (!remove.contains(key)) remove.add(key);
+              remove.add(key);
             }
           }
           return tree.setProps(SetPropsRequest.newBuilder().setDatasource(t.loc().datasource()).setPath(t.loc().path())
@@ -515,7 +515,8 @@ final class DavHandler {
         PutFileRequest.Builder put = PutFileRequest.newBuilder().setDatasource(t.loc().datasource()).setPath(t.loc().path())
             .setBlobId(blob.getBlobId()).setSize(blob.getSize()).setEtag(blob.getMd5Hex()).setSha256(blob.getSha256Hex())
             .setContentType(storedType(request)).setRequestId(requestId(request, caller)).setIfNoneMatch(ifNoneMatch);
-        ifMatch.filter(m -> !m.equals("*")).map(m -> m.replace("\"", "")).ifPresent(put::setIfMatch);
+        // the condition held against this etag (If-Match may list several, or be *): the put applies only while it stays
+        if (ifMatch.isPresent()) t.node().ifPresent(n -> put.setIfMatch(n.getEtag()));
         return FilePuts.record(tree, blobs, put.build()).exceptionally(e -> {
           if ((ifMatch.isPresent() || ifNoneMatch) && ApiError.of(e).code.equals("failed_precondition")) {
             throw DavError.preconditionFailed("a precondition (If-Match, If-None-Match) does not hold");
@@ -586,12 +587,19 @@ final class DavHandler {
     return auth.permit(caller, verb, dest).thenCompose(x -> target(caller, path, move)).thenCompose(src -> {
       Node node = src.node().orElseThrow(() -> DavError.notFound("no resource at '" + path.href(false) + "'"));
       boolean folder = node.getType() == NodeType.FOLDER;
-      if (dest.equals(path)) throw DavError.forbidden("the source and the destination are the same");
-      if (folder && path.contains(dest)) throw DavError.forbidden("a collection cannot be " + (move ? "moved" : "copied") + " into itself");
       return target(caller, dest, true).thenCompose(to -> {
         if (!to.loc().datasource().equals(src.loc().datasource())) {
           throw DavError.forbidden("the workspaces of '" + path.href(false) + "' and '" + dest.href(false)
               + "' keep their files in different datasources");
+        }
+        // compared where the files live (two workspaces may share folders): overwriting the source, a folder holding
+        // it, or a place inside it would destroy what is being copied or moved
+        String from = src.loc().path();
+        String onto = to.loc().path();
+        if (onto.equals(from)) throw DavError.forbidden("the source and the destination are the same");
+        if (onto.isEmpty() || from.startsWith(onto + "/")) throw DavError.forbidden("the destination holds the source");
+        if (folder && onto.startsWith(from + "/")) {
+          throw DavError.forbidden("a collection cannot be " + (move ? "moved" : "copied") + " into itself");
         }
         if (to.exists() && !overwrite) throw DavError.preconditionFailed("the destination exists and Overwrite is F");
         return parentCollection(caller, dest).thenCompose(destParent -> {
@@ -661,10 +669,12 @@ final class DavHandler {
       String depth = request.getHeader("Depth").map(h -> h.value().trim().toLowerCase(Locale.ROOT)).orElse("infinity");
       if (!depth.equals("0") && !depth.equals("infinity")) throw DavError.badRequest("LOCK takes Depth: 0 or infinity");
       if (info.ownerXml().length() > 4096) throw DavError.badRequest("the lock owner is longer than 4096 characters");
-      CompletionStage<Void> ifHolds = condition.present() ? guard.check(caller, condition, t, List.of()) : done(null);
-      CompletionStage<?> parent = t.exists() ? done(null) : parentCollection(caller, path);
+      // a lock on an unmapped URL creates a member of the parent: the parent's locks apply to that
+      CompletionStage<List<DavGuard.Scope>> scopes = t.exists() ? done(List.of())
+          : parentCollection(caller, path).thenApply(p -> List.of(new DavGuard.Scope(p.path(), p.loc(), false)));
       String token = "urn:uuid:" + UUID.randomUUID();
-      return ifHolds.thenCompose(x -> parent).thenCompose(x -> locks.lock(LockRequest.newBuilder()
+      return scopes.thenCompose(sc -> condition.present() || !sc.isEmpty() ? guard.check(caller, condition, t, sc) : done(null))
+          .thenCompose(x -> locks.lock(LockRequest.newBuilder()
               .setDatasource(t.loc().datasource()).setPath(t.loc().path()).setExclusive(info.exclusive())
               .setInfinite(depth.equals("infinity")).setOwnerXml(info.ownerXml()).setLogin(caller.login())
               .setTimeoutSeconds(timeout).setRootHref(path.href(t.isFolder())).setToken(token).build())
@@ -737,7 +747,10 @@ final class DavHandler {
     })).thenApply(r -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
   }
 
-  /** The lock timeout a Timeout header asks (the first value understood), within 1..{@link #MAX_TIMEOUT} seconds. */
+  /**
+   * The lock timeout a Timeout header asks (the first value understood), within 1..{@link #MAX_TIMEOUT} seconds: a day
+   * at most, Infinite included, so that a forgotten lock does not hold for long.
+   */
   static long timeout(Optional<String> header) {
     if (header.isEmpty()) return DEFAULT_TIMEOUT;
     for (String part : header.get().split(",")) {
@@ -747,7 +760,7 @@ final class DavHandler {
         try {
           return Math.max(1, Math.min(MAX_TIMEOUT, Long.parseLong(p.substring(7))));
         } catch (NumberFormatException e) {
-          return MAX_TIMEOUT;   // a number too large for a long: as long as allowed
+          return DEFAULT_TIMEOUT;
         }
       }
     }

@@ -41,6 +41,7 @@ import static akka.http.javadsl.server.Directives.*;
  * ({@link DavError}). Bodies stream without the server's size limit, uploads and copies without its request timeout.
  */
 public final class DavRoutes implements RestModule {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DavRoutes.class);
   @Override public String name() { return "dav"; }
   @Override public String prefix() { return "dav"; }
 
@@ -87,7 +88,11 @@ public final class DavRoutes implements RestModule {
     } catch (RuntimeException e) {
       stage = CompletableFuture.failedFuture(e);
     }
-    return stage.exceptionally(e -> DavError.of(e).response());
+    return stage.exceptionally(e -> {
+      DavError d = DavError.of(e);
+      if (d.status.intValue() >= 500) log.error("WebDAV request failed", e);
+      return d.response();
+    });
   }
 
   /** PUT (an upload) and COPY (a folder copy) answer when done, however long that takes; the idle timeout stays. */
@@ -97,7 +102,11 @@ public final class DavRoutes implements RestModule {
   }
 
   private static ExceptionHandler exceptions() {
-    return ExceptionHandler.newBuilder().matchAny(e -> complete(DavError.of(e).response())).build();
+    return ExceptionHandler.newBuilder().matchAny(e -> {
+      DavError d = DavError.of(e);
+      if (d.status.intValue() >= 500) log.error("WebDAV request failed", e);
+      return complete(d.response());
+    }).build();
   }
 
   /** Every path under /dav is answered by the handler; a rejection here is a request Akka could not take. */

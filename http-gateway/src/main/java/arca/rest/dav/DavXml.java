@@ -25,6 +25,9 @@ final class DavXml {
   static final ContentType XML = ContentTypes.create(MediaTypes.APPLICATION_XML, HttpCharsets.UTF_8);
   /** The largest request body read (propfind, proppatch, lockinfo). */
   static final int MAX_BODY = 1 << 20;
+  /** The most property names one request may name, and the longest namespace URI: answers grow with both. */
+  static final int MAX_NAMES = 256;
+  static final int MAX_NAMESPACE = 1024;
 
   private static final XMLInputFactory FACTORY = XMLInputFactory.newFactory();
 
@@ -100,6 +103,7 @@ final class DavXml {
         }
       }
       if (out == null) throw DavError.badRequest("a propfind names allprop, propname or prop");
+      if (include.size() > MAX_NAMES) throw tooMany();
       return out instanceof AllProp ? new AllProp(List.copyOf(include)) : out;
     });
   }
@@ -124,10 +128,12 @@ final class DavXml {
             Name name = name(r);
             String value = set ? content(r) : skipped(r);
             ops.add(new PropOp(set, name, value));
+            if (ops.size() > 2 * MAX_NAMES) throw tooMany();
           }
         }
       }
       if (ops.isEmpty()) throw DavError.badRequest("the propertyupdate sets or removes no property");
+      if (ops.stream().map(PropOp::name).distinct().count() > MAX_NAMES) throw tooMany();
       return ops;
     });
   }
@@ -281,16 +287,25 @@ final class DavXml {
 
   private static Name name(XMLStreamReader r) {
     String ns = r.getNamespaceURI();
+    if (ns != null && ns.length() > MAX_NAMESPACE) {
+      throw DavError.badRequest("a property's namespace is longer than " + MAX_NAMESPACE + " characters");
+    }
     return new Name(ns == null ? "" : ns, r.getLocalName());
   }
 
+  /** The names of a prop element, each once, at most {@link #MAX_NAMES}. */
   private static List<Name> names(XMLStreamReader r) throws XMLStreamException {
-    List<Name> out = new ArrayList<>();
+    java.util.Set<Name> out = new java.util.LinkedHashSet<>();
     while (nextChild(r)) {
       out.add(name(r));
+      if (out.size() > MAX_NAMES) throw tooMany();
       skip(r);
     }
-    return out;
+    return List.copyOf(out);
+  }
+
+  private static DavError tooMany() {
+    return DavError.badRequest("a request names at most " + MAX_NAMES + " properties");
   }
 
   /** The current element's content as self-contained XML (text escaped, each element declaring its namespace). */
@@ -333,6 +348,9 @@ final class DavXml {
       String value = escape(r.getAttributeValue(i));
       if (ans == null || ans.isEmpty()) {
         b.append(' ').append(r.getAttributeLocalName(i)).append("=\"").append(value).append('"');
+      } else if (javax.xml.XMLConstants.XML_NS_URI.equals(ans)) {
+        // xml:lang, xml:space: the xml prefix is bound by definition and may not be declared for another prefix
+        b.append(" xml:").append(r.getAttributeLocalName(i)).append("=\"").append(value).append('"');
       } else {
         b.append(" xmlns:a").append(i).append("=\"").append(escape(ans)).append("\" a").append(i).append(':')
             .append(r.getAttributeLocalName(i)).append("=\"").append(value).append('"');

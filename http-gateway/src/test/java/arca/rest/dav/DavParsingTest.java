@@ -135,6 +135,24 @@ class DavParsingTest {
   }
 
   @Test
+  void requestsNameBoundedPropertiesAndKeepXmlAttributes() {
+    StringBuilder many = new StringBuilder("<propfind xmlns='DAV:'><prop>");
+    for (int i = 0; i < 257; i++) many.append("<p").append(i).append(" xmlns='urn:x'/>");
+    assertEquals(400, assertThrows(DavError.class, () -> DavXml.propfind(xml(many + "</prop></propfind>"))).status.intValue());
+    StringBuilder dup = new StringBuilder("<propfind xmlns='DAV:'><prop>");
+    for (int i = 0; i < 1000; i++) dup.append("<same xmlns='urn:x'/>");
+    assertEquals(1, assertInstanceOf(DavXml.Props.class, DavXml.propfind(xml(dup + "</prop></propfind>"))).names().size(),
+        "a name asked twice is answered once");
+    String longNs = "urn:" + "n".repeat(1100);
+    assertEquals(400, assertThrows(DavError.class, () -> DavXml.propfind(xml(
+        "<propfind xmlns='DAV:'><prop><x xmlns='" + longNs + "'/></prop></propfind>"))).status.intValue());
+    List<DavXml.PropOp> lang = DavXml.propertyUpdate(xml("<propertyupdate xmlns='DAV:'><set><prop>"
+        + "<Z:author xmlns:Z='urn:z'><Z:name xml:lang='en'>x</Z:name></Z:author></prop></set></propertyupdate>"));
+    assertEquals("<name xmlns=\"urn:z\" xml:lang=\"en\">x</name>", lang.get(0).value());
+    DavXml.propfind(xml("<propfind xmlns='DAV:'><prop><v xmlns='urn:q'>" + lang.get(0).value() + "</v></prop></propfind>"));
+  }
+
+  @Test
   void lockinfo() {
     DavXml.LockInfo info = DavXml.lockInfo(xml("<D:lockinfo xmlns:D='DAV:'><D:lockscope><D:shared/></D:lockscope>"
         + "<D:locktype><D:write/></D:locktype><D:owner><D:href>http://example.org/~ejw</D:href></D:owner></D:lockinfo>"));
@@ -162,7 +180,8 @@ class DavParsingTest {
     assertEquals(DavHandler.DEFAULT_TIMEOUT, DavHandler.timeout(Optional.empty()));
     assertEquals(DavHandler.MAX_TIMEOUT, DavHandler.timeout(Optional.of("Infinite, Second-4100000000")));
     assertEquals(120, DavHandler.timeout(Optional.of("Second-120")));
-    assertEquals(DavHandler.MAX_TIMEOUT, DavHandler.timeout(Optional.of("Second-99999999999999999999")));
+    assertEquals(DavHandler.DEFAULT_TIMEOUT, DavHandler.timeout(Optional.of("Second-99999999999999999999")), "not understood");
+    assertEquals(DavHandler.MAX_TIMEOUT, DavHandler.timeout(Optional.of("Second-604800")), "a day at most");
     assertEquals(1, DavHandler.timeout(Optional.of("Second-0")));
   }
 }
