@@ -213,6 +213,22 @@ class FilesNodeIT {
     IdentityEndToEnd.poll(() -> api.send("POST", "/a/nodes/team/plans/by-bob", bob, null).status(), s -> s == 201);
     assertStatus(404, api.get("/a/nodes/team/plans/secret", bob));
     IdentityEndToEnd.poll(() -> api.get("/a/nodes/team/plans/secret", alice).status(), s -> s == 200);
+    // a folder holding the denied one cannot be copied (into bob's own space), moved or deleted by bob: the whole
+    // subtree goes, and part of it is not his
+    Api.Reply copy = api.send("POST", "/a/nodes/team/plans?action=copy", bob, Map.of("to", "stolen", "workspace", "personal"));
+    assertStatus(403, copy);
+    assertTrue(copy.text("message").contains("is not yours to read"), copy.raw().body());
+    assertStatus(403, api.send("PATCH", "/a/nodes/team/plans", bob, Map.of("to", "moved-plans")));
+    assertStatus(403, api.send("DELETE", "/a/nodes/team/plans", bob, null));
+    assertStatus(404, api.get("/a/nodes/personal/stolen", bob));
+    // the same over WebDAV
+    String bobBasic = DavClientsIT.basic("bob", "bob-password");
+    java.net.http.HttpResponse<String> davCopy = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+        .newBuilder(java.net.URI.create(baseUrl + "/dav/team/plans")).method("COPY", java.net.http.HttpRequest.BodyPublishers.noBody())
+        .header("Authorization", bobBasic).header("Destination", "/dav/personal/stolen").build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, davCopy.statusCode(), davCopy.body());
+    assertStatus(202, api.send("POST", "/a/nodes/team/plans?action=copy", alice, Map.of("to", "copied", "workspace", "personal")));
     // the workspace list comes from the acl service's read model: there within moments
     IdentityEndToEnd.poll(() -> {
       List<String> visible = new ArrayList<>();

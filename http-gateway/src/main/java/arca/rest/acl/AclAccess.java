@@ -91,6 +91,26 @@ public final class AclAccess implements arca.rest.files.Permissions {
   }
 
   @Override
+  public CompletionStage<Rights> subtreeRights(Principal caller, String workspace, String path) {
+    if (caller.isAdmin()) return CompletableFuture.completedFuture(Rights.FULL);
+    return workspaceRights(rolesOf(caller), workspace).thenApply(r -> within(r, path));
+  }
+
+  /** The rights on a node and every listed node below it, together (a right holds only where it holds everywhere). */
+  static Rights within(ResolveResponse root, String path) {
+    Rights at = at(root, path);
+    boolean read = at.read();
+    boolean write = at.write();
+    for (NodeRights n : root.getBelowList()) {
+      if (!n.getPath().equals(path) && (path.isEmpty() || covers(path, n.getPath()))) {
+        read &= n.getRights().getRead();
+        write &= n.getRights().getWrite();
+      }
+    }
+    return new Rights(read, write);
+  }
+
+  @Override
   public CompletionStage<java.util.Set<String>> readable(Principal caller) {
     return acls.visible(VisibleRequest.newBuilder().addAllRoles(rolesOf(caller)).build())
         .thenApply(v -> java.util.Set.copyOf(v.getWorkspacesList()));

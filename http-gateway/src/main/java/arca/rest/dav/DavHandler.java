@@ -547,11 +547,21 @@ final class DavHandler {
       if (ifMatch.isPresent() && (node.getType() != NodeType.FILE || !Conditions.matches(ifMatch.get(), node.getEtag()))) {
         throw DavError.preconditionFailed("If-Match does not hold");
       }
-      return target(caller, path.parent(), true).thenCompose(parent -> guard.check(caller, condition, t, List.of(
+      return subtree(caller, path, node, true).thenCompose(x -> target(caller, path.parent(), true))
+          .thenCompose(parent -> guard.check(caller, condition, t, List.of(
               new DavGuard.Scope(path, t.loc(), true), new DavGuard.Scope(parent.path(), parent.loc(), false))))
           .thenCompose(ok -> trash(caller, request, t.loc()))
           .thenApply(x -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
     });
+  }
+
+  /**
+   * A folder's copy (read), move or delete (write) takes everything below it: no node there may be one an ACL keeps
+   * from the caller (403).
+   */
+  private CompletionStage<Void> subtree(Principal caller, DavPath path, Node node, boolean write) {
+    if (node.getType() != NodeType.FOLDER) return done(null);
+    return access.resolveSubtree(caller, path.workspace(), path.path(), write).thenApply(l -> (Void) null);
   }
 
   /** Moves a resource to the recycle bin and drops the locks on it and below. */
@@ -587,7 +597,7 @@ final class DavHandler {
     return auth.permit(caller, verb, dest).thenCompose(x -> target(caller, path, move)).thenCompose(src -> {
       Node node = src.node().orElseThrow(() -> DavError.notFound("no resource at '" + path.href(false) + "'"));
       boolean folder = node.getType() == NodeType.FOLDER;
-      return target(caller, dest, true).thenCompose(to -> {
+      return subtree(caller, path, node, move).thenCompose(x -> target(caller, dest, true)).thenCompose(to -> {
         if (!to.loc().datasource().equals(src.loc().datasource())) {
           throw DavError.forbidden("the workspaces of '" + path.href(false) + "' and '" + dest.href(false)
               + "' keep their files in different datasources");

@@ -73,7 +73,20 @@ public final class FileAccess {
     return resolve(caller, workspace, path, true);
   }
 
+  /**
+   * As {@link #resolve} or {@link #resolveForWrite}, for an operation on the whole subtree at {@code path} (a folder's
+   * copy needs read, its move or delete write, on every node below it too): 403 when an ACL keeps a deeper node
+   * from the caller.
+   */
+  public CompletionStage<Location> resolveSubtree(Principal caller, String workspace, String path, boolean write) {
+    return resolve(caller, workspace, path, write, true);
+  }
+
   private CompletionStage<Location> resolve(Principal caller, String workspace, String path, boolean write) {
+    return resolve(caller, workspace, path, write, false);
+  }
+
+  private CompletionStage<Location> resolve(Principal caller, String workspace, String path, boolean write, boolean subtree) {
     List<String> segments;
     try {
       segments = RelativePath.segments(path);
@@ -96,12 +109,20 @@ public final class FileAccess {
           }
           Location location = new Location(w.getRoot().getDatasource(), full, workspace);
           if (personal) return ensureRoot(location.datasource(), resolvedRoot).thenApply(x -> location);
-          return permissions.rights(caller, workspace, String.join("/", segments)).thenApply(r -> {
+          String relative = String.join("/", segments);
+          return permissions.rights(caller, workspace, relative).thenCompose(r -> {
             // nothing readable here: answered like a missing workspace or node, so that existence does not leak
             if (!r.read() && !r.write()) throw noWorkspace(workspace);
             if (write && !r.write()) throw ApiError.forbidden("you may read but not change '" + RelativePath.printable(workspace + "/" + path) + "'");
             if (!write && !r.read()) throw ApiError.forbidden("you may not read '" + RelativePath.printable(workspace + "/" + path) + "'");
-            return location;
+            if (!subtree) return CompletableFuture.completedFuture(location);
+            return permissions.subtreeRights(caller, workspace, relative).thenApply(below -> {
+              if (write ? !below.write() : !below.read()) {
+                throw ApiError.forbidden("a folder below '" + RelativePath.printable(workspace + "/" + path)
+                    + "' is not yours to " + (write ? "change" : "read"));
+              }
+              return location;
+            });
           });
         });
   }

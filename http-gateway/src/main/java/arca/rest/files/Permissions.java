@@ -14,6 +14,14 @@ public interface Permissions {
   /** Rights on {@code path} ("" for the root) of {@code workspace}; admins have full rights. */
   CompletionStage<AclAccess.Rights> rights(Principal caller, String workspace, String path);
 
+  /**
+   * The rights that hold on {@code path} and on everything below it: what a copy (read), move or delete (write) of a
+   * whole folder needs, so that it cannot reach a deeper node an ACL keeps from the caller. By default the node's own.
+   */
+  default CompletionStage<AclAccess.Rights> subtreeRights(Principal caller, String workspace, String path) {
+    return rights(caller, workspace, path);
+  }
+
   /** The shared workspaces where a (non-admin) caller may read at least one node. */
   CompletionStage<Set<String>> readable(Principal caller);
 }

@@ -230,7 +230,8 @@ public final class NodesRoutes implements RestModule {
     if (b.to() == null || b.to().isEmpty()) return CompletableFuture.failedFuture(ApiError.badRequest("missing field 'to' (the target path)"));
     if (path.isEmpty()) return CompletableFuture.failedFuture(ApiError.badRequest("a workspace root cannot be moved or copied"));
     String targetWs = b.workspace() == null ? ws : b.workspace();
-    return (move ? access.resolveForWrite(p, ws, path) : access.resolve(p, ws, path))
+    // the whole subtree moves or is copied: no node below may be one an ACL keeps from the caller
+    return access.resolveSubtree(p, ws, path, move)
         .thenCompose(from -> access.resolveForWrite(p, targetWs, b.to()).thenApply(to -> {
       if (!from.datasource().equals(to.datasource())) {
         throw ApiError.badRequest("workspaces '" + ws + "' and '" + targetWs + "' keep their files in different datasources");
@@ -276,7 +277,7 @@ public final class NodesRoutes implements RestModule {
 
   private static Route trash(TreeService tree, FileAccess access, Principal p, String ws, String path, String requestId) {
     if (path.isEmpty()) return Json.fail(ApiError.badRequest("a workspace root cannot be deleted"));
-    CompletionStage<Map<String, Object>> trashed = access.resolveForWrite(p, ws, path).thenCompose(l -> tree.trash(
+    CompletionStage<Map<String, Object>> trashed = access.resolveSubtree(p, ws, path, true).thenCompose(l -> tree.trash(
         TrashRequest.newBuilder().setDatasource(l.datasource()).setPath(l.path()).setBy(p.login()).setRequestId(requestId)
             .build())
         .thenApply(n -> json(ws, path, n)));

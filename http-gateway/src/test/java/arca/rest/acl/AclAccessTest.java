@@ -78,6 +78,19 @@ class AclAccessTest {
     assertEquals(1, acls.resolves.size());
   }
 
+  /** What a folder's copy, move or delete needs: the rights that hold on it and on every node listed below it. */
+  @Test
+  void subtreeRightsHoldOnlyWhereTheyHoldEverywhereBelow() {
+    acls.answer("projects", ResolveResponse.newBuilder().setRights(READ_WRITE)
+        .addBelow(node("plans/secret", NONE)).addBelow(node("plans-old", READ)).addBelow(node("docs", READ_WRITE)).build());
+    assertEquals(AclAccess.Rights.FULL, await(access.rights(ALICE, "projects", "plans")));
+    assertEquals(AclAccess.Rights.NONE, await(access.subtreeRights(ALICE, "projects", "plans")), "a denied folder below");
+    assertEquals(AclAccess.Rights.FULL, await(access.subtreeRights(ALICE, "projects", "docs")));
+    assertEquals(new AclAccess.Rights(true, false), await(access.subtreeRights(ALICE, "projects", "plans-old")));
+    assertEquals(AclAccess.Rights.NONE, await(access.subtreeRights(ALICE, "projects", "")), "the root holds them all");
+    assertEquals(AclAccess.Rights.FULL, await(access.subtreeRights(ROOT, "projects", "")), "admins: everything");
+  }
+
   @Test
   void aListingOf1000EntriesCostsOneCall() {
     acls.answer("projects", ResolveResponse.newBuilder().setRights(READ).build());
