@@ -32,7 +32,7 @@ final class AclRules {
 
   static String role(String raw) {
     if (!ROLE.matcher(raw).matches()) {
-      throw GrpcErrors.invalid("invalid role '" + printable(raw) + "': a role id (1-64 characters of a-z, 0-9, '_',"
+      throw GrpcErrors.invalid("invalid role '" + GrpcErrors.printable(raw) + "': a role id (1-64 characters of a-z, 0-9, '_',"
           + " '-') or user:<login>");
     }
     return raw;
@@ -84,16 +84,6 @@ final class AclRules {
   }
 
   private static RuntimeException invalidPath(String path, String problem) {
-    return GrpcErrors.invalid("invalid path '" + printable(path) + "': " + problem);
-  }
-
-  /** For messages: control characters escaped, cut at 200 characters. */
-  private static String printable(String s) {
-    StringBuilder b = new StringBuilder();
-    s.codePoints().limit(200).forEach(c -> {
-      if (c < 0x20 || c == 0x7f) b.append(String.format("\\u%04x", c));
-      else b.appendCodePoint(c);
-    });
-    return b.toString();
+    return GrpcErrors.invalid("invalid path '" + GrpcErrors.printable(path) + "': " + problem);
   }
 }

@@ -1,5 +1,7 @@
 package arca.lock;
 
+import arca.service.GrpcErrors;
+
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
@@ -258,7 +260,7 @@ public final class LockEntity extends ServiceEntity<LockEntity.Command, LockEnti
   }
 
   private static String where(String path) {
-    return path.isEmpty() ? "the datasource root" : "'" + LockRules.printable(path) + "'";
+    return path.isEmpty() ? "the datasource root" : "'" + GrpcErrors.printable(path) + "'";
   }
 
   private static long expiry(long now, long timeoutSeconds) {
@@ -268,7 +270,7 @@ public final class LockEntity extends ServiceEntity<LockEntity.Command, LockEnti
   /** The live lock of {@code token} if {@code login} holds it, else why not. */
   private Result owned(State s, String token, String login, long now) {
     Held h = s.live(token, now);
-    if (h == null) return Result.failed(Failure.notFound("no lock " + LockRules.printable(token) + " (unknown or expired)"));
+    if (h == null) return Result.failed(Failure.notFound("no lock " + GrpcErrors.printable(token) + " (unknown or expired)"));
     if (!h.login().equals(login)) {
       return Result.failed(new Failure(Status.Code.PERMISSION_DENIED.name(), "lock " + token + " is another user's"));
     }

@@ -36,7 +36,7 @@ final class LockRules {
   static String path(String raw) {
     if (raw.isEmpty()) return raw;
     if (raw.startsWith("/") || raw.endsWith("/")) {
-      throw GrpcErrors.invalid("invalid path '" + printable(raw) + "': no leading or trailing '/' (\"\" is the root)");
+      throw GrpcErrors.invalid("invalid path '" + GrpcErrors.printable(raw) + "': no leading or trailing '/' (\"\" is the root)");
     }
     try {
       return Names.join(Names.segments(raw).stream().map(Names::key).toList());
@@ -88,14 +88,5 @@ final class LockRules {
 
   private static boolean hasControl(String s) {
     return s.chars().anyMatch(c -> c < 0x20 || c == 0x7f);
-  }
-
-  static String printable(String s) {
-    StringBuilder b = new StringBuilder();
-    s.codePoints().limit(200).forEach(c -> {
-      if (c < 0x20 || c == 0x7f) b.append(String.format("\\u%04x", c));
-      else b.appendCodePoint(c);
-    });
-    return b.toString();
   }
 }

@@ -49,4 +49,14 @@ public final class GrpcErrors {
           Status.INTERNAL.withDescription("internal error: " + cause.getClass().getSimpleName())));
     }).thenCompose(s -> s);
   }
+
+  /** Client text for an error message: control characters escaped, cut at 200 characters. */
+  public static String printable(String s) {
+    StringBuilder b = new StringBuilder();
+    s.codePoints().limit(200).forEach(c -> {
+      if (c < 0x20 || c == 0x7f) b.append(String.format("\\u%04x", c));
+      else b.appendCodePoint(c);
+    });
+    return b.toString();
+  }
 }

@@ -1,5 +1,7 @@
 package arca.tree;
 
+import arca.service.GrpcErrors;
+
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
@@ -196,7 +198,7 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
 
   private Reply found(Folder s, String name) {
     Child c = s.get(name);
-    return c == null ? Reply.failed(Failure.notFound("'" + Names.printable(name) + "' not found")) : Reply.ok(Entry.of(c));
+    return c == null ? Reply.failed(Failure.notFound("'" + GrpcErrors.printable(name) + "' not found")) : Reply.ok(Entry.of(c));
   }
 
   /** Null when {@code name} may be created here, else why not (an existing child differing only in composition). */
@@ -205,7 +207,7 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
     if (problem != null) return Failure.invalid(problem);
     Child existing = s.get(name);
     if (existing != null && !existing.getName().equals(name)) {
-      return Failure.invalid("'" + Names.printable(name) + "' collides with the existing '" + existing.getName()
+      return Failure.invalid("'" + GrpcErrors.printable(name) + "' collides with the existing '" + existing.getName()
           + "' (the same name once Unicode-normalised)");
     }
     return null;

@@ -1,5 +1,7 @@
 package arca.tree;
 
+import arca.service.GrpcErrors;
+
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
@@ -56,7 +58,7 @@ public final class Names {
     if (p.isEmpty()) return out;
     for (String segment : p.split("/", -1)) {
       String problem = problem(segment);
-      if (problem != null) throw new IllegalArgumentException("invalid path '" + printable(path) + "': " + problem);
+      if (problem != null) throw new IllegalArgumentException("invalid path '" + GrpcErrors.printable(path) + "': " + problem);
       out.add(segment);
     }
     if (out.size() > MAX_DEPTH) throw new IllegalArgumentException("path deeper than " + MAX_DEPTH + " levels");
@@ -65,15 +67,5 @@ public final class Names {
 
   public static String join(List<String> segments) {
     return String.join("/", segments);
-  }
-
-  /** The path for messages: control characters shown as escapes. */
-  static String printable(String s) {
-    StringBuilder b = new StringBuilder();
-    s.codePoints().limit(200).forEach(c -> {
-      if (c < 0x20 || c == 0x7f) b.append(String.format("\\u%04x", c));
-      else b.appendCodePoint(c);
-    });
-    return b.toString();
   }
 }

@@ -1,5 +1,7 @@
 package arca.tree;
 
+import arca.service.GrpcErrors;
+
 import arca.service.Failure;
 import io.grpc.Status;
 
@@ -30,17 +32,17 @@ final class Props {
     if (name.length() > MAX_NAME) return exhausted("a property name is longer than " + MAX_NAME + " characters");
     int close = name.indexOf('}');
     if (!name.startsWith("{") || close < 0) {
-      return Failure.invalid("property name '" + Names.printable(name) + "' is not {namespace}name");
+      return Failure.invalid("property name '" + GrpcErrors.printable(name) + "' is not {namespace}name");
     }
     String namespace = name.substring(1, close);
     String local = name.substring(close + 1);
-    if (local.isEmpty()) return Failure.invalid("property name '" + Names.printable(name) + "' has no local name");
+    if (local.isEmpty()) return Failure.invalid("property name '" + GrpcErrors.printable(name) + "' has no local name");
     if (namespace.indexOf('{') >= 0 || local.indexOf('{') >= 0 || local.indexOf('}') >= 0
         || local.chars().anyMatch(Character::isWhitespace)) {
-      return Failure.invalid("property name '" + Names.printable(name) + "' is not {namespace}name");
+      return Failure.invalid("property name '" + GrpcErrors.printable(name) + "' is not {namespace}name");
     }
     if (name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-      return Failure.invalid("property name '" + Names.printable(name) + "' contains control characters");
+      return Failure.invalid("property name '" + GrpcErrors.printable(name) + "' contains control characters");
     }
     return null;
   }
@@ -55,7 +57,7 @@ final class Props {
       Failure f = nameProblem(e.getKey());
       if (f != null) return f;
       if (e.getValue().length() > MAX_VALUE) {
-        return exhausted("the value of property '" + Names.printable(e.getKey()) + "' is longer than " + MAX_VALUE
+        return exhausted("the value of property '" + GrpcErrors.printable(e.getKey()) + "' is longer than " + MAX_VALUE
             + " characters");
       }
     }

@@ -102,10 +102,10 @@ final class TreeGrpcService implements TreeService {
             if (r.failure() != null) {
               Failure f = r.failure();
               return CompletableFuture.failedFuture(GrpcErrors.status(f.code().equals("NOT_FOUND")
-                  ? Failure.notFound("'" + Names.printable(at) + "' not found") : f));
+                  ? Failure.notFound("'" + GrpcErrors.printable(at) + "' not found") : f));
             }
             if (!r.entry().folder()) {
-              return CompletableFuture.failedFuture(GrpcErrors.status(Failure.precondition("'" + Names.printable(at) + "' is a file, not a folder")));
+              return CompletableFuture.failedFuture(GrpcErrors.status(Failure.precondition("'" + GrpcErrors.printable(at) + "' is a file, not a folder")));
             }
             uuids.add(r.entry().uuid());
             return CompletableFuture.completedFuture(uuids);
@@ -140,7 +140,7 @@ final class TreeGrpcService implements TreeService {
     return folders(p.parent(), false).thenCompose(uuids -> folder(p.datasource(), last(uuids))
         .<FolderEntity.Reply>ask(r -> new FolderEntity.Get(p.name(), r), timeout)
         .thenCompose(r -> r.failure() != null
-            ? CompletableFuture.failedFuture(GrpcErrors.status(Failure.notFound("'" + Names.printable(p.text()) + "' not found")))
+            ? CompletableFuture.failedFuture(GrpcErrors.status(Failure.notFound("'" + GrpcErrors.printable(p.text()) + "' not found")))
             : CompletableFuture.completedFuture(new Located(last(uuids), r.entry()))));
   }
 
@@ -170,7 +170,7 @@ final class TreeGrpcService implements TreeService {
           : locate(p).thenApply(l -> node(p.datasource(), p.text(), l.entry()));
       return self.thenCompose(folderNode -> {
         if (folderNode.getType() != NodeType.FOLDER) {
-          return CompletableFuture.failedFuture(GrpcErrors.status(Failure.precondition("'" + Names.printable(p.text()) + "' is a file, not a folder")));
+          return CompletableFuture.failedFuture(GrpcErrors.status(Failure.precondition("'" + GrpcErrors.printable(p.text()) + "' is a file, not a folder")));
         }
         return folder(p.datasource(), folderNode.getUuid())
             .<FolderEntity.PageReply>ask(r -> new FolderEntity.ListChildren(params, r), timeout)
@@ -432,7 +432,7 @@ final class TreeGrpcService implements TreeService {
                   objects.apply(to.datasource()).delete(arca.proto.objects.BlobRef.newBuilder()
                       .setDatasource(to.datasource()).setBlobId(blob.getBlobId()).build());
                   arca.service.Failure f = r.failure().code().equals("FAILED_PRECONDITION")
-                      ? arca.service.Failure.exists("'" + Names.printable(to.text()) + "' already exists") : r.failure();
+                      ? arca.service.Failure.exists("'" + GrpcErrors.printable(to.text()) + "' already exists") : r.failure();
                   return CompletableFuture.<CopyResponse>failedFuture(GrpcErrors.status(f));
                 }));
       }
@@ -441,7 +441,7 @@ final class TreeGrpcService implements TreeService {
       return folder(to.datasource(), last(chain)).<FolderEntity.Reply>ask(r -> new FolderEntity.Get(to.name(), r), timeout)
           .thenCompose(existing -> {
             if (existing.failure() == null) {
-              throw GrpcErrors.status(arca.service.Failure.exists("'" + Names.printable(to.text()) + "' already exists"));
+              throw GrpcErrors.status(arca.service.Failure.exists("'" + GrpcErrors.printable(to.text()) + "' already exists"));
             }
             return folder(to.datasource(), last(chain)).<FolderEntity.Reply>ask(
                 r -> new FolderEntity.EnsureFolder(to.name(), requestId, src.entry().props(), r), timeout);
@@ -480,7 +480,7 @@ final class TreeGrpcService implements TreeService {
       return folders(p.parent(), false).thenCompose(uuids -> folder(p.datasource(), last(uuids))
           .<FolderEntity.Reply>ask(r -> new FolderEntity.SetProps(p.name(), set, remove, requestId, r), timeout)
           .thenCompose(r -> r.failure() != null && r.failure().code().equals("NOT_FOUND")
-              ? CompletableFuture.failedFuture(GrpcErrors.status(Failure.notFound("'" + Names.printable(p.text()) + "' not found")))
+              ? CompletableFuture.failedFuture(GrpcErrors.status(Failure.notFound("'" + GrpcErrors.printable(p.text()) + "' not found")))
               : ok(r, x -> node(p.datasource(), p.text(), x.entry()))));
     });
   }
