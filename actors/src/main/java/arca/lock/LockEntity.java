@@ -71,11 +71,12 @@ public final class LockEntity extends ServiceEntity<LockEntity.Command, LockEnti
     }
   }
 
-  /** Answers the released lock. */
-  public record Unlock(String token, String login, ActorRef<Result> replyTo) implements Command {
+  /** Answers the released lock. {@code force}: whoever took it (null from callers of older builds: false). */
+  public record Unlock(String token, String login, Boolean force, ActorRef<Result> replyTo) implements Command {
     public Unlock {
       if (token == null) token = "";
       if (login == null) login = "";
+      if (force == null) force = false;
     }
   }
 
@@ -289,7 +290,8 @@ public final class LockEntity extends ServiceEntity<LockEntity.Command, LockEnti
 
   private ReplyEffect<GeneratedMessageV3, State> onUnlock(State s, Unlock c) {
     long now = clock.getAsLong();
-    Result found = owned(s, c.token(), c.login(), now);
+    Held held = s.live(c.token(), now);
+    Result found = c.force() && held != null ? Result.ok(held) : owned(s, c.token(), c.login(), now);
     if (found.failure() != null) return Effect().reply(c.replyTo(), found);
     return Effect().persist(LocksReleased.newBuilder().addTokens(c.token()).setAt(now).build())
         .thenReply(c.replyTo(), st -> found);

@@ -65,7 +65,7 @@ final class LockGrpcService implements LockService {
       var ref = entity(in.getDatasource());
       String token = LockRules.token(in.getToken());
       String login = LockRules.login(in.getLogin());
-      return ref.<LockEntity.Result>ask(r -> new LockEntity.Unlock(token, login, r), timeout).thenApply(r -> {
+      return ref.<LockEntity.Result>ask(r -> new LockEntity.Unlock(token, login, in.getForce(), r), timeout).thenApply(r -> {
         toProto(in.getDatasource(), r);
         return UnlockResponse.getDefaultInstance();
       });

@@ -45,7 +45,12 @@ public final class CopyJobEntity extends ServiceEntity<CopyJobEntity.Command, Co
 
   public sealed interface Command extends CborSerializable permits Start, Get, Resume, Filled, Failed {}
 
-  public record Start(String datasource, String source, String copy, ActorRef<Progress> replyTo) implements Command {}
+  /** {@code by}: the login that asked for the copy (it owns the job); absent ("") from callers of older builds. */
+  public record Start(String datasource, String source, String copy, String by, ActorRef<Progress> replyTo) implements Command {
+    public Start {
+      if (by == null) by = "";
+    }
+  }
 
   public record Get(ActorRef<Progress> replyTo) implements Command {}
 
@@ -55,12 +60,18 @@ public final class CopyJobEntity extends ServiceEntity<CopyJobEntity.Command, Co
 
   record Failed(String error) implements Command {}
 
-  public record Progress(boolean exists, boolean done, long foldersDone, long foldersPending, long filesCopied)
-      implements CborSerializable {}
+  /** {@code by}: the job's owner ("" when it was started by an older build). */
+  public record Progress(boolean exists, boolean done, long foldersDone, long foldersPending, long filesCopied, String by)
+      implements CborSerializable {
+    public Progress {
+      if (by == null) by = "";
+    }
+  }
 
-  public record State(boolean started, String datasource, List<FolderPair> pending, long foldersDone, long filesCopied) {
+  public record State(boolean started, String datasource, List<FolderPair> pending, long foldersDone, long filesCopied,
+                      String by) {
     Progress progress() {
-      return new Progress(started, started && pending.isEmpty(), foldersDone, pending.size(), filesCopied);
+      return new Progress(started, started && pending.isEmpty(), foldersDone, pending.size(), filesCopied, by);
     }
   }
 
@@ -86,7 +97,7 @@ public final class CopyJobEntity extends ServiceEntity<CopyJobEntity.Command, Co
     this.copier = copier;
   }
 
-  @Override public State emptyState() { return new State(false, "", List.of(), 0, 0); }
+  @Override public State emptyState() { return new State(false, "", List.of(), 0, 0, ""); }
   @Override public RetentionCriteria retentionCriteria() { return RetentionCriteria.snapshotEvery(100, 2); }
 
   /** Start and finish are tagged: the sweeper's table of unfinished work is built from them. */
@@ -117,7 +128,7 @@ public final class CopyJobEntity extends ServiceEntity<CopyJobEntity.Command, Co
   private ReplyEffect<GeneratedMessageV3, State> onStart(State s, Start c) {
     if (s.started()) return Effect().reply(c.replyTo(), s.progress());
     CopyStarted started = CopyStarted.newBuilder().setDatasource(c.datasource())
-        .setRoot(FolderPair.newBuilder().setSource(c.source()).setCopy(c.copy())).build();
+        .setRoot(FolderPair.newBuilder().setSource(c.source()).setCopy(c.copy())).setBy(c.by()).build();
     return Effect().persist(started).thenRun(this::next).thenReply(c.replyTo(), State::progress);
   }
 
@@ -146,11 +157,11 @@ public final class CopyJobEntity extends ServiceEntity<CopyJobEntity.Command, Co
   @Override
   protected EventHandler<State, GeneratedMessageV3> events() {
     return newEventHandlerBuilder().forAnyState()
-        .onEvent(CopyStarted.class, (s, e) -> new State(true, e.getDatasource(), List.of(e.getRoot()), 0, 0))
+        .onEvent(CopyStarted.class, (s, e) -> new State(true, e.getDatasource(), List.of(e.getRoot()), 0, 0, e.getBy()))
         .onEvent(CopyFolderDone.class, (s, e) -> {
           List<FolderPair> pending = new ArrayList<>(s.pending().subList(1, s.pending().size()));
           pending.addAll(e.getSubfoldersList());
-          return new State(true, s.datasource(), List.copyOf(pending), s.foldersDone() + 1, s.filesCopied() + e.getFiles());
+          return new State(true, s.datasource(), List.copyOf(pending), s.foldersDone() + 1, s.filesCopied() + e.getFiles(), s.by());
         })
         .onEvent(CopyFinished.class, (s, e) -> s)
         .build();
@@ -167,13 +178,14 @@ public final class CopyJobEntity extends ServiceEntity<CopyJobEntity.Command, Co
       @Override
       public Object toJournal(State s) {
         return CopyJobSnapshot.newBuilder().setStarted(s.started()).setDatasource(s.datasource()).addAllPending(s.pending())
-            .setFoldersDone(s.foldersDone()).setFilesCopied(s.filesCopied()).build();
+            .setFoldersDone(s.foldersDone()).setFilesCopied(s.filesCopied()).setBy(s.by()).build();
       }
 
       @Override
       public State fromJournal(Object from) {
         CopyJobSnapshot p = (CopyJobSnapshot) from;
-        return new State(p.getStarted(), p.getDatasource(), List.copyOf(p.getPendingList()), p.getFoldersDone(), p.getFilesCopied());
+        return new State(p.getStarted(), p.getDatasource(), List.copyOf(p.getPendingList()), p.getFoldersDone(), p.getFilesCopied(),
+            p.getBy());
       }
     };
   }

@@ -393,12 +393,12 @@ final class TreeGrpcService implements TreeService {
       String requestId = Requests.id(in.getRequestId());
       // sent again after it applied: the copy this very request made (marked with its id), and its job restarted
       // (a no-op when it runs or ran; it starts it if the first sending stopped before)
-      return orAlreadyDone(copy(from, to, requestId), requestId, io.grpc.Status.Code.ALREADY_EXISTS, id -> locate(to)
+      return orAlreadyDone(copy(from, to, requestId, in.getBy()), requestId, io.grpc.Status.Code.ALREADY_EXISTS, id -> locate(to)
           .thenCompose(l -> {
             if (!id.equals(l.entry().requestId())) return CompletableFuture.<CopyResponse>completedFuture(null);
             CopyResponse.Builder out = CopyResponse.newBuilder().setNode(node(to.datasource(), to.text(), l.entry()));
             if (!l.entry().folder()) return CompletableFuture.completedFuture(out.build());
-            return locate(from).thenCompose(src -> startCopyJob(to.datasource(), src.entry().uuid(), l.entry().uuid(), id))
+            return locate(from).thenCompose(src -> startCopyJob(to.datasource(), src.entry().uuid(), l.entry().uuid(), id, in.getBy()))
                 .thenApply(jobId -> out.setJobId(jobId).build());
           })
           .exceptionally(notThere -> null));
@@ -406,14 +406,14 @@ final class TreeGrpcService implements TreeService {
   }
 
   /** A folder copy's job: its id follows from the request id when there is one (so a second sending finds it). */
-  private CompletionStage<String> startCopyJob(String datasource, String source, String copy, String requestId) {
+  private CompletionStage<String> startCopyJob(String datasource, String source, String copy, String requestId, String by) {
     String jobId = requestId.isEmpty() ? java.util.UUID.randomUUID().toString()
         : java.util.UUID.nameUUIDFromBytes(("copy\n" + requestId).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
     return sharding.entityRefFor(CopyJobEntity.KEY, jobId).<CopyJobEntity.Progress>ask(
-        r -> new CopyJobEntity.Start(datasource, source, copy, r), timeout).thenApply(p -> jobId);
+        r -> new CopyJobEntity.Start(datasource, source, copy, by, r), timeout).thenApply(p -> jobId);
   }
 
-  private CompletionStage<CopyResponse> copy(Path from, Path to, String requestId) {
+  private CompletionStage<CopyResponse> copy(Path from, Path to, String requestId, String by) {
     return locate(from).thenCompose(src -> folders(to.parent(), true).thenCompose(chain -> {
       if (!src.entry().folder()) {
         // a file: a new blob with the same bytes, under the new name (an existing file there is kept)
@@ -447,7 +447,7 @@ final class TreeGrpcService implements TreeService {
                 r -> new FolderEntity.EnsureFolder(to.name(), requestId, src.entry().props(), r), timeout);
           })
           .thenCompose(r -> ok(r, FolderEntity.Reply::entry))
-          .thenCompose(copy -> startCopyJob(to.datasource(), src.entry().uuid(), copy.uuid(), requestId)
+          .thenCompose(copy -> startCopyJob(to.datasource(), src.entry().uuid(), copy.uuid(), requestId, by)
               .thenApply(jobId -> CopyResponse.newBuilder().setNode(node(to.datasource(), to.text(), copy)).setJobId(jobId).build()));
     }));
   }
@@ -460,7 +460,7 @@ final class TreeGrpcService implements TreeService {
           .thenApply(p -> {
             if (!p.exists()) throw GrpcErrors.status(arca.service.Failure.notFound("no copy job '" + in.getJobId() + "'"));
             return CopyJob.newBuilder().setJobId(in.getJobId()).setDone(p.done()).setFoldersDone(p.foldersDone())
-                .setFoldersPending(p.foldersPending()).setFilesCopied(p.filesCopied()).build();
+                .setFoldersPending(p.foldersPending()).setFilesCopied(p.filesCopied()).setBy(p.by()).build();
           });
     });
   }

@@ -60,7 +60,11 @@ class LockEntityTest {
     }
 
     LockEntity.Result unlock(String token, String login) {
-      return kit.<LockEntity.Result>runCommand(r -> new LockEntity.Unlock(token, login, r)).reply();
+      return kit.<LockEntity.Result>runCommand(r -> new LockEntity.Unlock(token, login, false, r)).reply();
+    }
+
+    LockEntity.Result forceUnlock(String token, String login) {
+      return kit.<LockEntity.Result>runCommand(r -> new LockEntity.Unlock(token, login, true, r)).reply();
     }
 
     List<String> covering(String path, boolean descendants) {
@@ -201,12 +205,23 @@ class LockEntityTest {
     assertEquals(new LockEntity.Held(lock.token(), "a", true, false, lock.ownerXml(), "alice", 600, T0 + 630_000,
         lock.rootHref(), T0), refreshed.reply().lock());
 
-    var released = ds.kit().<LockEntity.Result>runCommand(r -> new LockEntity.Unlock(lock.token(), "alice", r));
+    var released = ds.kit().<LockEntity.Result>runCommand(r -> new LockEntity.Unlock(lock.token(), "alice", null, r));
     assertEquals(List.of(lock.token()), assertInstanceOf(LocksReleased.class, released.event()).getTokensList());
     assertEquals(lock.token(), released.reply().lock().token());
     assertEquals(List.of(), released.state().locks());
     assertFailure(Status.Code.NOT_FOUND, ds.unlock(lock.token(), "alice"));
     ok(ds.lock("a", true, true));
+  }
+
+  @Test
+  void aForcedUnlockReleasesAnotherUsersLockAndOnlyALiveOne() {
+    Ds ds = newDs();
+    LockEntity.Held lock = ok(ds.lock(token(), "", true, true, "mallory", 86_400));
+    assertFailure(Status.Code.PERMISSION_DENIED, ds.unlock(lock.token(), "admin"));
+    assertEquals(lock.token(), ok(ds.forceUnlock(lock.token(), "admin")).token());
+    assertEquals(List.of(), ds.covering("", true), "the root is free again");
+    assertFailure(Status.Code.NOT_FOUND, ds.forceUnlock(lock.token(), "admin"));
+    assertFailure(Status.Code.NOT_FOUND, ds.forceUnlock(token(), "admin"));
   }
 
   @Test

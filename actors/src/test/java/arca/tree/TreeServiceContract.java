@@ -316,7 +316,8 @@ abstract class TreeServiceContract extends NodeContract {
     assertTrue(!copied.getBlobId().equals(await(stat("c/src/a.txt")).getBlobId()), "a copy has its own blob");
     assertStatus(Status.Code.ALREADY_EXISTS, node.tree.copy(arca.proto.tree.CopyRequest.newBuilder().setDatasource(DS).setFrom("c/src/a.txt").setTo("c/a-copy.txt").build()));
 
-    var job = await(node.tree.copy(arca.proto.tree.CopyRequest.newBuilder().setDatasource(DS).setFrom("c/src").setTo("c/dst").build()));
+    var job = await(node.tree.copy(arca.proto.tree.CopyRequest.newBuilder().setDatasource(DS).setFrom("c/src").setTo("c/dst")
+        .setBy("carol").build()));
     assertTrue(!job.getJobId().isEmpty());
     arca.proto.tree.CopyJob state = null;
     for (int i = 0; i < 100; i++) {
@@ -327,6 +328,7 @@ abstract class TreeServiceContract extends NodeContract {
     assertTrue(state.getDone(), state.toString());
     assertEquals(3, state.getFilesCopied());
     assertEquals(3, state.getFoldersDone());
+    assertEquals("carol", state.getBy(), "a copy job knows who started it");
     assertEquals(3, await(stat("c/dst/sub/deeper/c.txt")).getSize());
     assertEquals("eb", await(stat("c/dst/sub/b.txt")).getEtag());
     assertEquals(1, await(stat("c/src/a.txt")).getSize(), "the source stays");

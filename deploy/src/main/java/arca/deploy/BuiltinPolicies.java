@@ -16,6 +16,8 @@ import java.util.List;
  *   <li>{@code users-dav} (editable): every user may use {@code /dav/} (a group of its own, so that a cluster
  *       upgraded from a build without WebDAV gets it at the first start of the new build: built-in groups are
  *       created when they never existed, never changed).</li>
+ *   <li>{@code users-locks} (editable, likewise a group of its own): every user may use {@code /a/locks}, where the
+ *       route lets the managers of a workspace see and remove its WebDAV locks.</li>
  * </ul>
  */
 final class BuiltinPolicies {
@@ -53,5 +55,12 @@ final class BuiltinPolicies {
       .addPolicies(allow("dav", "WebDAV on the files one may use", EVERYONE, List.of("dav:<.*>"), List.of("<.*>")))
       .build();
 
-  static final List<CreatePolicyGroupRequest> ALL = List.of(ADMIN_ALL, USERS_DEFAULT, USERS_DAV);
+  static final CreatePolicyGroupRequest USERS_LOCKS = CreatePolicyGroupRequest.newBuilder().setId("users-locks")
+      .setLabel("Locks").setDescription("Every user may see and remove the WebDAV locks of the workspaces they manage"
+          + " (the route checks who manages: admins, a user their own personal workspace)")
+      .addPolicies(allow("locks", "the locks of the workspaces one manages", EVERYONE,
+          List.of("rest:/a/locks<(/.*)?>"), List.of("GET", "HEAD", "DELETE")))
+      .build();
+
+  static final List<CreatePolicyGroupRequest> ALL = List.of(ADMIN_ALL, USERS_DEFAULT, USERS_DAV, USERS_LOCKS);
 }

@@ -244,7 +244,7 @@ class FilesNodeIT {
     assertStatus(200, groups);
     List<String> ids = new ArrayList<>();
     groups.json().get("items").forEach(g -> ids.add(g.get("id").asText()));
-    assertTrue(ids.containsAll(List.of("admin-all", "users-default", "users-dav")), ids.toString());
+    assertTrue(ids.containsAll(List.of("admin-all", "users-default", "users-dav", "users-locks")), ids.toString());
     assertStatus(409, api.send("DELETE", "/a/policies/admin-all", admin, null));
     assertStatus(409, api.send("PUT", "/a/policies/admin-all", admin, Map.of("policies", List.of())));
     assertStatus(403, api.get("/a/policies", alice));

@@ -649,7 +649,7 @@ final class DavHandler {
               .setRequestId(RequestIds.derived(requestId, "props")).build()).thenApply(x -> (Void) null));
     }
     return tree.copy(CopyRequest.newBuilder().setDatasource(src.loc().datasource()).setFrom(src.loc().path())
-            .setTo(to.loc().path()).setRequestId(requestId).build())
+            .setTo(to.loc().path()).setRequestId(requestId).setBy(caller.login()).build())
         .thenCompose(r -> r.getJobId().isEmpty() ? done(null) : awaitCopy(r.getJobId(), 20));
   }
 
@@ -748,12 +748,14 @@ final class DavHandler {
     if (!header.startsWith("<") || !header.endsWith(">")) throw DavError.badRequest("the Lock-Token header is <token>");
     String token = header.substring(1, header.length() - 1);
     return target(caller, path, true).thenCompose(t -> guard.covering(t.loc(), false).thenCompose(found -> {
-      if (found.stream().noneMatch(l -> l.getToken().equals(token))) {
-        throw DavError.withPrecondition(StatusCodes.CONFLICT, "conflict", "no lock with this token applies to '"
-            + path.href(t.isFolder()) + "'", "lock-token-matches-request-uri");
-      }
-      return locks.unlock(UnlockRequest.newBuilder().setDatasource(t.loc().datasource()).setToken(token)
-          .setLogin(caller.login()).build());
+      DavLock lock = found.stream().filter(l -> l.getToken().equals(token)).findFirst()
+          .orElseThrow(() -> DavError.withPrecondition(StatusCodes.CONFLICT, "conflict", "no lock with this token applies to '"
+              + path.href(t.isFolder()) + "'", "lock-token-matches-request-uri"));
+      // another user's lock: released when the caller manages the workspace (admins; a user in their own space)
+      CompletionStage<Boolean> force = lock.getLogin().equals(caller.login()) ? done(false)
+          : access.manages(caller, t.loc().workspace());
+      return force.thenCompose(f -> locks.unlock(UnlockRequest.newBuilder().setDatasource(t.loc().datasource())
+          .setToken(token).setLogin(caller.login()).setForce(f).build()));
     })).thenApply(r -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
   }
 

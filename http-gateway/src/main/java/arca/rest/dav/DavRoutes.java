@@ -35,15 +35,17 @@ import static akka.http.javadsl.server.Directives.*;
 
 /**
  * arca.rest.dav: the WebDAV gateway under {@code /dav/} (RFC 4918, class 1 and 2), the REST face of the lock
- * service. {@code /dav/} lists the caller's workspaces; {@code /dav/<workspace>/<path>} is the same tree as
+ * service (with {@link arca.rest.lock.LockRoutes} under /a/locks). {@code /dav/} lists the caller's workspaces; {@code /dav/<workspace>/<path>} is the same tree as
  * {@code /a/nodes} and {@code /io}, with the same ACLs and policies ({@link DavAuth}). The methods are in
  * {@link DavHandler}; this class wires the services and turns every failure into a WebDAV answer
  * ({@link DavError}). Bodies stream without the server's size limit, uploads and copies without its request timeout.
  */
-public final class DavRoutes implements RestModule {
+public final class DavRoutes implements RestModule, arca.rest.proxy.Proxy.WithParts {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DavRoutes.class);
   @Override public String name() { return "dav"; }
   @Override public String prefix() { return "dav"; }
+  /** The lock service's other REST part: its locks for the workspaces' managers, under /a/locks. */
+  @Override public java.util.List<RestModule> parts() { return java.util.List.of(new arca.rest.lock.LockRoutes()); }
 
   /** WebDAV's methods: PROPFIND, PROPPATCH, MKCOL, COPY, MOVE, LOCK, UNLOCK. */
   public static final java.util.List<akka.http.javadsl.model.HttpMethod> METHODS = java.util.List.of(

@@ -148,6 +148,17 @@ public final class FileAccess {
         });
   }
 
+  /**
+   * Whether the caller manages a workspace (may remove locks anyone took there): admins every workspace, a user the
+   * workspaces whose root is their own ({@value #LOGIN} roots, such as {@value #PERSONAL}). Fails like
+   * {@link #resolve} (404) for a workspace the caller cannot use.
+   */
+  public CompletionStage<Boolean> manages(Principal caller, String workspace) {
+    return resolve(caller, workspace, "").thenCompose(l -> caller.isAdmin() ? CompletableFuture.completedFuture(true)
+        : workspaces.getWorkspace(GetWorkspaceRequest.newBuilder().setSlug(workspace).build())
+            .thenApply(w -> w.getRoot().getPath().contains(LOGIN)));
+  }
+
   private CompletionStage<Void> ensureRoot(String datasource, String root) {
     String key = datasource + "/" + root;
     if (knownRoots.contains(key)) return CompletableFuture.completedFuture(null);

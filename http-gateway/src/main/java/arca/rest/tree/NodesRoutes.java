@@ -90,7 +90,7 @@ public final class NodesRoutes implements RestModule {
     return concat(
         pathPrefix("nodes", () -> auth.authenticated(p -> nodes(tree, access, p))),
         pathPrefix("trash", () -> auth.authenticated(p -> pathPrefix(PathMatchers.segment(), ws -> bin(tree, access, blobs, p, ws)))),
-        pathPrefix("copy-jobs", () -> auth.authenticated(p -> path(PathMatchers.segment(), id -> get(() -> copyJob(tree, id))))));
+        pathPrefix("copy-jobs", () -> auth.authenticated(p -> path(PathMatchers.segment(), id -> get(() -> copyJob(tree, p, id))))));
   }
 
   private static Route nodes(TreeService tree, FileAccess access, Principal p) {
@@ -260,7 +260,7 @@ public final class NodesRoutes implements RestModule {
     String targetWs = b.workspace() == null ? ws : b.workspace();
     CompletionStage<Map<String, Object>> copied = pair(access, p, ws, path, b, false).thenCompose(pr -> tree.copy(
             arca.proto.tree.CopyRequest.newBuilder().setDatasource(pr.from().datasource()).setFrom(pr.from().path())
-                .setTo(pr.to().path()).setRequestId(requestId).build())
+                .setTo(pr.to().path()).setRequestId(requestId).setBy(p.login()).build())
         .thenApply(r -> {
           Map<String, Object> m = json(targetWs, String.join("/", RelativePath.segments(b.to())), r.getNode());
           if (!r.getJobId().isEmpty()) m.put("jobId", r.getJobId());
@@ -269,8 +269,17 @@ public final class NodesRoutes implements RestModule {
     return Json.reply(copied, m -> complete(Json.response(m.containsKey("jobId") ? StatusCodes.ACCEPTED : StatusCodes.CREATED, m)));
   }
 
-  private static Route copyJob(TreeService tree, String id) {
-    return Json.reply(tree.getCopyJob(arca.proto.tree.GetCopyJobRequest.newBuilder().setJobId(id).build()), StatusCodes.OK,
+  /**
+   * A folder copy's progress, for the user who started it and for admins; anyone else gets the 404 of an unknown job
+   * (so job ids cannot be probed). Jobs started by builds that did not record owners are the admins' only.
+   */
+  private static Route copyJob(TreeService tree, Principal p, String id) {
+    CompletionStage<arca.proto.tree.CopyJob> job = tree.getCopyJob(arca.proto.tree.GetCopyJobRequest.newBuilder().setJobId(id).build())
+        .thenApply(j -> {
+          if (!p.isAdmin() && !j.getBy().equals(p.login())) throw ApiError.notFound("no copy job '" + id + "'");
+          return j;
+        });
+    return Json.reply(job, StatusCodes.OK,
         j -> Map.of("jobId", j.getJobId(), "done", j.getDone(), "foldersDone", j.getFoldersDone(),
             "foldersPending", j.getFoldersPending(), "filesCopied", j.getFilesCopied()));
   }
