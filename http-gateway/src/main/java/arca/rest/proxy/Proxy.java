@@ -65,6 +65,7 @@ public final class Proxy {
     Route table = concat(
         path("healthz", () -> complete(Json.response(StatusCodes.OK, Map.of("status", "ok")))),
         path(akka.http.javadsl.server.PathMatchers.segment("a").slash("openapi.json"), OpenApi::route),
+        pathPrefix(akka.http.javadsl.server.PathMatchers.segment("a").slash("docs"), ApiDocs::route),
         path("readyz", () -> extractRequest(r -> ready.getAsBoolean()
             ? complete(Json.response(StatusCodes.OK, Map.of("status", "ready")))
             : complete(Json.response(StatusCodes.SERVICE_UNAVAILABLE, Map.of("status", "starting"))))),

@@ -100,8 +100,10 @@ public final class NodesRoutes implements RestModule {
     Route node = pathPrefix(PathMatchers.segment(), ws -> extractUnmatchedPath(raw -> {
       String path = decode(raw);
       return concat(
-          get(() -> parameterOptional("children", children -> children.isPresent()
-              ? listing(tree, access, p, ws, path) : stat(tree, access, p, ws, path))),
+          get(() -> parameterOptional("children", children -> children.isEmpty() || children.get().equals("false")
+              ? stat(tree, access, p, ws, path)
+              : children.get().isEmpty() || children.get().equals("true") ? listing(tree, access, p, ws, path)
+              : Json.fail(ApiError.badRequest("children is true or false (or present without a value)")))),
           post(() -> parameterOptional("action", action -> action.isEmpty()
               ? createFolder(tree, access, p, ws, path)
               : action.get().equals("copy") ? RequestIds.of(p, id -> Json.body(MoveBody.class, b -> copy(tree, access, p, ws, path, b, id)))

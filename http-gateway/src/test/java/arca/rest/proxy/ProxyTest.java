@@ -58,10 +58,30 @@ class ProxyTest {
         "/a/policies", "/a/policies/{id}")) {
       assertTrue(paths.has(route), () -> "the OpenAPI document lacks " + route);
     }
+    java.util.Set<String> operationIds = new java.util.HashSet<>();
     paths.fields().forEachRemaining(e -> e.getValue().fields().forEachRemaining(op -> {
       if (op.getKey().equals("parameters")) return;
       assertTrue(op.getValue().has("responses"), () -> e.getKey() + " " + op.getKey() + " has no responses");
+      String id = op.getValue().path("operationId").asText();
+      assertTrue(id.matches("[a-z][A-Za-z]+"), () -> e.getKey() + " " + op.getKey() + " has no operationId");
+      assertTrue(operationIds.add(id), () -> "operationId " + id + " is used twice");
     }));
+  }
+
+  @Test
+  void theApiPageIsSwaggerUiFromItsWebJarWithAStrictPolicy() {
+    Resp page = gw.get("/a/docs", null);
+    assertEquals(200, page.status(), page::toString);
+    assertTrue(page.contentType().startsWith("text/html"), page.contentType());
+    assertTrue(page.body().contains("/a/docs/ui/swagger-ui-bundle.js") && page.body().contains("/a/docs/init.js"), page.body());
+    String csp = page.header("Content-Security-Policy").orElse(null);
+    assertTrue(csp != null && csp.contains("script-src 'self';") && !csp.contains("unsafe-eval"), String.valueOf(csp));
+    Resp script = gw.get("/a/docs/ui/swagger-ui-bundle.js", null);
+    assertEquals(200, script.status());
+    assertTrue(script.body().length() > 100_000, "the WebJar's bundle");
+    assertTrue(gw.get("/a/docs/init.js", null).body().contains("/a/openapi.json"));
+    assertEquals(404, gw.get("/a/docs/ui/../../../../arca/rest/openapi.json", null).status());
+    assertEquals(404, gw.get("/a/docs/ui/nothing.js", null).status());
   }
 
   @Test
