@@ -38,7 +38,7 @@ bench_start() { # name: wrk and nginx installed when missing, then the node and 
   trap 'exit 130' INT TERM
 
   # the node: a private copy of the distribution (others may rebuild deploy/target meanwhile), fresh data dir
-  mkdir -p "$TMP/dist" "$TMP/data"
+  mkdir -p "$TMP/dist" && mkdir -p -m 700 "$TMP/data"   # a node refuses a data dir others may read
   cp "$jar" "$TMP/dist/node.jar"; cp -r "$lib" "$TMP/dist/lib"
   local http; http=$(free_port); PASS=bench-$RANDOM$RANDOM$RANDOM; URL=http://127.0.0.1:$http
   TOKEN_LOGIN=admin; TOKEN_PASSWORD=$PASS

@@ -92,7 +92,7 @@ final class Datasources {
     if (!ds.serve()) return false;
     if (ds.s3() != null) return true;
     try {
-      Files.createDirectories(ds.path());
+      Files.createDirectories(ds.path(), LocalFolderBlobStore.PRIVATE_DIR);
       return Files.isDirectory(ds.path()) && Files.isWritable(ds.path());
     } catch (IOException | SecurityException e) {
       return false;

@@ -18,6 +18,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,6 +64,11 @@ public final class LocalFolderBlobStore implements BlobStore {
   private final Materializer materializer;
   private final Executor blocking;
 
+  /** What the store creates is private to the node's user, whatever the umask (README "Data at rest"). */
+  static final FileAttribute<Set<PosixFilePermission>> PRIVATE_DIR =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+  private static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
+
   private LocalFolderBlobStore(Path root, Materializer materializer, Executor blocking) {
     this.blobs = root.resolve("blobs");
     this.tmp = root.resolve("tmp");
@@ -74,8 +82,8 @@ public final class LocalFolderBlobStore implements BlobStore {
    */
   public static LocalFolderBlobStore open(Path root, Materializer materializer, Executor blocking) throws IOException {
     LocalFolderBlobStore store = new LocalFolderBlobStore(root, materializer, blocking);
-    Files.createDirectories(store.blobs);
-    Files.createDirectories(store.tmp);
+    Files.createDirectories(store.blobs, PRIVATE_DIR);
+    Files.createDirectories(store.tmp, PRIVATE_DIR);
     store.removeUploadsOlderThan(Instant.now().minus(STALE_UPLOAD));
     return store;
   }
@@ -277,10 +285,11 @@ public final class LocalFolderBlobStore implements BlobStore {
    * atomic renames, then the directory entry made durable.
    */
   private void install(BlobInfo info, Path file) throws IOException {
-    Path dir = Files.createDirectories(blob(info.id()).getParent());
+    Path dir = Files.createDirectories(blob(info.id()).getParent(), PRIVATE_DIR);
     Path metaPart = tmp.resolve(info.id() + META + PART);
     String text = "size=" + info.size() + "\nmd5=" + info.md5Hex() + "\nsha256=" + info.sha256Hex() + "\n";
-    try (FileChannel channel = FileChannel.open(metaPart, WRITE, CREATE_NEW)) {
+    Files.setPosixFilePermissions(file, PRIVATE_FILE);
+    try (FileChannel channel = FileChannel.open(metaPart, Set.of(WRITE, CREATE_NEW), PosixFilePermissions.asFileAttribute(PRIVATE_FILE))) {
       channel.write(StandardCharsets.UTF_8.encode(text));
       channel.force(true);
       Files.move(metaPart, meta(info.id()), ATOMIC_MOVE);

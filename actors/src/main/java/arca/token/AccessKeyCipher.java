@@ -31,11 +31,10 @@ import java.util.stream.Collectors;
  * events — a copy, export or log of those rows, a dump of one entity's journal, a backup of selected tables — learns no
  * secret; and a sealed secret copied into another key's row, or another login's, does not open.
  *
- * <p>What it does not protect against: the encryption key is itself an event in the same token journal (as the JWT
- * signing keys are), so whoever reads the whole token journal, or the whole database, can open every secret; so can
- * whoever can call {@code ResolveAccessKey} on the internal gRPC port, or read a token node's memory. Protecting
- * secrets against a full database dump needs a key-encryption key kept outside the database (configuration or a KMS);
- * the {@code cipher_kid} in every sealed secret leaves room for that.
+ * <p>The encryption key is itself an event of the token journal, sealed there with the {@link MasterKey} (a file
+ * outside the database), so a dump of the whole database does not open the secrets either. What this does not protect
+ * against: whoever has the database and the master key file, or can call {@code ResolveAccessKey} on the internal gRPC
+ * port, or read a token node's memory, can open every secret.
  */
 final class AccessKeyCipher {
   private static final String TRANSFORMATION = "AES/GCM/NoPadding";

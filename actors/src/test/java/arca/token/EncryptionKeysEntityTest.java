@@ -31,7 +31,7 @@ class EncryptionKeysEntityTest {
 
   @Test
   void theFirstOfferedKeyIsKeptForGood() {
-    var kit = EventSourcedBehaviorTestKit.create(testKit.system(), new EncryptionKeysEntity("", ""),
+    var kit = EventSourcedBehaviorTestKit.create(testKit.system(), new EncryptionKeysEntity("", "", SigningKeysEntityTest.MASTER),
         EntityTestKits.strictSerialization());
     assertTrue(kit.<EncryptionKeysEntity.State>runCommand(EncryptionKeysEntity.GetKeys::new).reply().keys().isEmpty());
 
@@ -39,7 +39,9 @@ class EncryptionKeysEntityTest {
     var first = kit.<EncryptionKeysEntity.State>runCommand(r -> new EncryptionKeysEntity.AddKeyIfNone("k1", key, r));
     EncryptionKeyAdded added = assertInstanceOf(EncryptionKeyAdded.class, first.event());
     assertEquals("k1", added.getKid());
-    assertEquals(key, added.getKey());
+    assertEquals("", added.getKey(), "no key in plain in the journal");
+    assertFalse(added.getSealedKey().contains(key));
+    assertEquals(key, SigningKeysEntityTest.MASTER.open(added.getSealedKey(), "EncryptionKeys/k1"));
 
     var second = kit.<EncryptionKeysEntity.State>runCommand(r -> new EncryptionKeysEntity.AddKeyIfNone("k2", Secrets.random(32), r));
     assertTrue(second.hasNoEvents(), "a second node's offer loses");
@@ -56,10 +58,26 @@ class EncryptionKeysEntityTest {
 
   @Test
   void snapshotAdapterRoundTripsTheKeys() throws Exception {
-    var adapter = new EncryptionKeysEntity("", "").snapshotAdapter();
+    var adapter = new EncryptionKeysEntity("", "", SigningKeysEntityTest.MASTER).snapshotAdapter();
     var state = new EncryptionKeysEntity.State(List.of(new EncryptionKeysEntity.Key("k1", Secrets.random(32), 1L),
         new EncryptionKeysEntity.Key("k2", Secrets.random(32), 2L)));
     EncryptionKeysSnapshot stored = assertInstanceOf(EncryptionKeysSnapshot.class, adapter.toJournal(state));
+    assertFalse(stored.toString().contains(state.keys().get(0).key()), "snapshots hold the keys sealed");
     assertEquals(state, adapter.fromJournal(EncryptionKeysSnapshot.parseFrom(stored.toByteArray())));
+  }
+
+  @Test
+  void plainKeysOfAnOlderBuildAreSealedAgainByTheFirstCommand() {
+    var kit = EventSourcedBehaviorTestKit.create(testKit.system(), new EncryptionKeysEntity("", "", SigningKeysEntityTest.MASTER),
+        EntityTestKits.strictSerialization());
+    String key = Secrets.random(32);
+    kit.initialize(new Object[] {EncryptionKeyAdded.newBuilder().setKid("k1").setKey(key).setAt(1).build()});
+    var result = kit.<EncryptionKeysEntity.State>runCommand(r -> new EncryptionKeysEntity.AddKeyIfNone("k2", Secrets.random(32), r));
+    assertEquals(List.of("k1"), result.reply().keys().stream().map(EncryptionKeysEntity.Key::kid).toList());
+    assertEquals(key, result.reply().keys().get(0).key());
+    List<Object> stored = kit.persistenceTestKit().persistedInStorage("EncryptionKeys|access-keys");
+    assertFalse(stored.isEmpty());
+    for (Object e : stored) assertEquals("", ((EncryptionKeyAdded) e).getKey(), stored.toString());
+    assertEquals(result.state(), kit.restart().state());
   }
 }

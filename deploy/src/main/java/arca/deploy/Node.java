@@ -81,8 +81,10 @@ public final class Node {
 
   /** Loads configuration (overlay first, then arca.conf and the environment) and starts the node. */
   public static Node start(Config overlay) {
+    PrivateData.restrictUmask();
     Config base = ArcaConfig.load(overlay);
     List<String> services = ArcaConfig.enabledServices(base, Services.names());
+    arca.token.MasterKey masterKey = PrivateData.prepare(base, services.contains(arca.token.TokenModule.NAME));
     String publicUrl = base.getString("arca.public-url").isBlank()
         ? "http://localhost:" + base.getInt("arca.http.port") : base.getString("arca.public-url").replaceAll("/+$", "");
     // roles: the services this node runs, and (when it runs any) where its gRPC port is reached
@@ -114,6 +116,16 @@ public final class Node {
 
     List<ServiceStorage> storages = new ArrayList<>();
     for (String s : services) storages.add(ServiceStorage.open(s, config));
+    // the embedded database's files, should they predate the umask (an H2 database is private like the rest)
+    PrivateData.tighten(Path.of(config.getString("arca.data-dir")).resolve("db"));
+    if (masterKey != null) {
+      try {
+        masterKey.checkAgainst(storages.get(services.indexOf(arca.token.TokenModule.NAME)).dataSource());
+      } catch (IllegalStateException e) {
+        storages.forEach(ServiceStorage::close);
+        throw new PrivateData.Refused(e.getMessage());
+      }
+    }
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "arca", config);
     log.info("app version {}", appVersion);

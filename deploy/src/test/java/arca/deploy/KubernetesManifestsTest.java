@@ -558,8 +558,13 @@ class KubernetesManifestsTest {
       if (v.trim().startsWith("[")) volumes.addAll(JSON.readValue(v, new com.fasterxml.jackson.core.type.TypeReference<List<String>>() { }));
       else volumes.addAll(List.of(v.trim().split("\\s+")));
     }
+    // (the Deployment's read-only Secret mounts are not the image's volumes)
+    Set<String> secretVolumes = new TreeSet<>();
+    podSpec.path("volumes").forEach(v -> { if (v.has("secret")) secretVolumes.add(v.path("name").asText()); });
     Set<String> mounts = new TreeSet<>();
-    container.path("volumeMounts").forEach(m -> mounts.add(m.path("mountPath").asText()));
+    container.path("volumeMounts").forEach(m -> {
+      if (!secretVolumes.contains(m.path("name").asText())) mounts.add(m.path("mountPath").asText());
+    });
     if (!volumes.equals(mounts)) errors.add("VOLUME " + volumes + " differs from the Deployment's volume mounts " + mounts);
     Map<String, String> imageEnv = new LinkedHashMap<>();
     for (String e : df.getOrDefault("ENV", List.of())) {
@@ -570,6 +575,64 @@ class KubernetesManifestsTest {
       if (env.containsKey(k) && !env.get(k).equals(v)) errors.add("ENV " + k + "=" + v + " differs from the Deployment's " + env.get(k));
     });
     assertEquals(List.of(), errors, "deploy/docker/Dockerfile vs the manifests");
+  }
+
+  /**
+   * Data at rest (README): the pod's data dir is a directory the node creates (a volume's root is group-writable with
+   * fsGroup, and the node refuses a data dir others may read), the kubelet leaves the modes of what the node wrote,
+   * and the master key comes from the documented Secret on a read-only mount; the image makes its data dir 0700; the
+   * launcher, and the systemd unit, set the umask 077; the unit's state directory is the data dir, mode 0700.
+   */
+  @Test
+  void theDataDirAndKeyMaterialArePrivate() throws IOException {
+    List<String> errors = new ArrayList<>();
+    String dataDir = node.getString("arca.data-dir");
+    container.path("volumeMounts").forEach(m -> {
+      if (m.path("mountPath").asText().replaceAll("/+$", "").equals(dataDir)) {
+        errors.add("the data dir " + dataDir + " is the root of volume " + m.path("name").asText() + ": with fsGroup it is group-writable");
+      }
+    });
+    if (!"OnRootMismatch".equals(podSpec.path("securityContext").path("fsGroupChangePolicy").asText())) {
+      errors.add("the pod's securityContext should set fsGroupChangePolicy: OnRootMismatch (else every mount makes the node's files group-readable)");
+    }
+    String keyFile = env.getOrDefault("ARCA_MASTER_KEY_FILE", "");
+    if (keyFile.isEmpty()) errors.add("ARCA_MASTER_KEY_FILE is not set: each pod would generate a master key of its own");
+    JsonNode keyMount = null;
+    for (JsonNode m : container.path("volumeMounts")) {
+      if (keyFile.startsWith(m.path("mountPath").asText().replaceAll("/+$", "") + "/")) keyMount = m;
+    }
+    if (keyMount == null) {
+      errors.add("the master key file " + keyFile + " is on no volume mount");
+    } else {
+      if (!keyMount.path("readOnly").asBoolean(false)) errors.add("the master key's mount " + keyMount.path("mountPath").asText() + " should be readOnly");
+      for (JsonNode v : podSpec.path("volumes")) {
+        if (!v.path("name").asText().equals(keyMount.path("name").asText())) continue;
+        JsonNode secret = v.path("secret");
+        if (!secret.path("secretName").asText().equals(name(secretExample))) errors.add("the master key's volume is not Secret " + name(secretExample));
+        if (secret.path("defaultMode").asInt(0644) != 0400) errors.add("the master key's Secret volume should set defaultMode: 0400");
+        String fileName = keyFile.substring(keyFile.lastIndexOf('/') + 1);
+        boolean mapped = false;
+        for (JsonNode item : secret.path("items")) {
+          if (!item.path("path").asText().equals(fileName)) continue;
+          mapped = true;
+          if (!secretExample.path("stringData").has(item.path("key").asText())) errors.add("Secret key " + item.path("key").asText() + " is not in secret.example.yaml");
+          else if (java.util.Base64.getDecoder().decode(secretExample.path("stringData").path(item.path("key").asText()).asText()).length != 32) {
+            errors.add("secret.example.yaml's " + item.path("key").asText() + " is not the base64 of 32 bytes (what the node reads)");
+          }
+        }
+        if (!mapped) errors.add("the Secret volume maps no key to " + fileName);
+      }
+    }
+    Map<String, List<String>> df = dockerfile(root.resolve("deploy/docker/Dockerfile"));
+    if (df.getOrDefault("RUN", List.of()).stream().noneMatch(r -> r.matches("(?s).*chmod 700 " + Pattern.quote(dataDir) + "(\\s.*|$)"))) {
+      errors.add("the image does not make its data dir " + dataDir + " 0700 (RUN ... chmod 700 " + dataDir + ")");
+    }
+    if (!Pattern.compile("(?m)^umask 077$").matcher(read(root.resolve("deploy/bin/arca-node"))).find()) errors.add("bin/arca-node does not set umask 077");
+    String unit = read(root.resolve("deploy/systemd/arca.service"));
+    for (String line : List.of("UMask=0077", "StateDirectoryMode=0700", "StateDirectory=arca", "Environment=ARCA_DATA_DIR=/var/lib/arca")) {
+      if (!Pattern.compile("(?m)^" + Pattern.quote(line) + "$").matcher(unit).find()) errors.add("arca.service lacks " + line);
+    }
+    assertEquals(List.of(), errors, "data dir and key material");
   }
 
   /** A Dockerfile's instructions (continuation lines joined, comments dropped): instruction -> arguments, in order. */

@@ -53,8 +53,10 @@ class ClusterIT {
 
   @Test
   void gatewayNodeAndTwoServiceNodesServeOneApi() throws Exception {
+    Path masterKey = sharedMasterKey(dir);
     for (int i = 0; i < 3; i++) {
       Map<String, String> env = new HashMap<>();
+      env.put("ARCA_MASTER_KEY_FILE", masterKey.toString());
       env.put("ARCA_DB_URL", SERVER + "/" + central);
       env.put("ARCA_DB_USER", "root");
       env.put("ARCA_USER_DB_URL", SERVER + "/" + users);
@@ -133,6 +135,17 @@ class ClusterIT {
     assertStatus(201, apis.get(0).send("POST", "/a/users", admin, Map.of("login", "grace", "password", "grace-pass-1")));
     assertStatus(200, apis.get(0).login("grace", "grace-pass-1"));
     assertEquals("grace", apis.get(2).get("/a/users/grace", admin).text("login"));
+  }
+
+  /** One master key for the whole cluster (README "Data at rest"): every node is given the same file. */
+  static Path sharedMasterKey(Path dir) throws java.io.IOException {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    Path file = dir.resolve("master.key");
+    java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    java.nio.file.Files.writeString(file, java.util.Base64.getEncoder().encodeToString(key) + "\n");
+    return file;
   }
 
   private static List<String> rows(String database, String sql) throws Exception {

@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,10 +25,15 @@ final class NodeProcess implements AutoCloseable {
   final Map<String, String> env;
   /** The node JVM's maximum heap (-Xmx), set before launch. */
   String jvmHeap = "512m";
+  /** When set (e.g. "022"), the JVM is started by {@code sh -c 'umask <it>; exec java ...'}. */
+  String umask;
+  /** The node's output; by default node.log in its data dir (created private there, as the node's own files are). */
+  Path log;
   private Process process;
 
   NodeProcess(Path dataDir, Map<String, String> extraEnv) throws IOException {
     this.dataDir = dataDir;
+    this.log = dataDir.resolve("node.log");
     this.httpPort = freePort();
     this.grpcPort = freePort();
     this.managementPort = freePort();
@@ -67,9 +73,16 @@ final class NodeProcess implements AutoCloseable {
         "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
         "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED", "-Dchronicle.analytics.disable=true",
         "-cp", jar + ":" + lib + "/*", "arca.deploy.Main", "start"));
-    Files.createDirectories(dataDir);
+    if (umask != null) {
+      cmd.addAll(0, List.of("sh", "-c", "umask " + umask + "; exec \"$@\"", "sh"));
+    }
+    // private, as a node requires of its data dir; so is its log there
+    if (!Files.exists(log.getParent())) {
+      Files.createDirectories(log.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+    if (!Files.exists(log)) Files.createFile(log, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("node.log").toFile()));
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().keySet().removeIf(k -> k.startsWith("ARCA_"));
     pb.environment().putAll(env);
     process = pb.start();
@@ -110,7 +123,7 @@ final class NodeProcess implements AutoCloseable {
 
   String logTail() {
     try {
-      List<String> lines = Files.readAllLines(dataDir.resolve("node.log"));
+      List<String> lines = Files.readAllLines(log);
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 400), lines.size()));
     } catch (IOException e) {
       return "(no log: " + e + ")";

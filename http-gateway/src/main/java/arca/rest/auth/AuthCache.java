@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ public final class AuthCache implements AutoCloseable {
 
   public static AuthCache open(Path file) {
     try {
-      Files.createDirectories(file.getParent());
+      Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       boolean usable = Files.exists(file) && Files.size(file) > 0;
       if (usable && !headerComplete(file)) {
         // Chronicle Map would wait a minute for a header that a crash left unfinished
@@ -79,7 +80,14 @@ public final class AuthCache implements AutoCloseable {
     }
   }
 
+  /** The map, its file private to the node's user whatever the umask (it lists revoked token ids and locked logins). */
   private static ChronicleMap<String, Long> create(File f) throws IOException {
+    ChronicleMap<String, Long> map = createMap(f);
+    Files.setPosixFilePermissions(f.toPath(), PosixFilePermissions.fromString("rw-------"));
+    return map;
+  }
+
+  private static ChronicleMap<String, Long> createMap(File f) throws IOException {
     return ChronicleMap.of(String.class, Long.class)
         .name("arca-auth-cache")
         .entries(200_000)
