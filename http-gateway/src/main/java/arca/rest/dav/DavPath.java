@@ -90,6 +90,11 @@ record DavPath(String workspace, String path) {
     if (scheme > 0) {
       int slash = url.indexOf('/', scheme + 3);
       String authority = slash < 0 ? url.substring(scheme + 3) : url.substring(scheme + 3, slash);
+      try {
+        new java.net.URI(url.substring(0, scheme) + "://" + authority + "/");
+      } catch (java.net.URISyntaxException e) {
+        throw DavError.badRequest("a malformed URL: '" + url + "'");
+      }
       if (requestHost != null && !authority.equalsIgnoreCase(requestHost)) return java.util.Optional.empty();
       path = slash < 0 ? "/" : url.substring(slash);
     }
