@@ -53,6 +53,8 @@ final class RequestPacing extends GraphStage<BidiShape<HttpRequest, HttpRequest,
     return new TimerGraphStageLogic(shape) {
       /** Requests taken whose answer has not been sent to its end. */
       private int outstanding;
+      /** Whether each request taken and not yet answered is a HEAD (its answer's entity is never read: no end to see). */
+      private final java.util.ArrayDeque<Boolean> heads = new java.util.ArrayDeque<>();
       private AsyncCallback<Boolean> answered;
 
       {
@@ -61,7 +63,9 @@ final class RequestPacing extends GraphStage<BidiShape<HttpRequest, HttpRequest,
           public void onPush() {
             outstanding++;
             cancelTimer(WAITING);
-            push(requestsOut, grab(requestsIn));
+            HttpRequest request = grab(requestsIn);
+            heads.addLast(request.method().equals(akka.http.javadsl.model.HttpMethods.HEAD));
+            push(requestsOut, request);
           }
 
           @Override
@@ -83,7 +87,8 @@ final class RequestPacing extends GraphStage<BidiShape<HttpRequest, HttpRequest,
         setHandler(responsesIn, new AbstractInHandler() {
           @Override
           public void onPush() {
-            push(responsesOut, watched(grab(responsesIn)));
+            boolean head = Boolean.TRUE.equals(heads.pollFirst());
+            push(responsesOut, watched(grab(responsesIn), head));
           }
 
           @Override
@@ -116,9 +121,9 @@ final class RequestPacing extends GraphStage<BidiShape<HttpRequest, HttpRequest,
       }
 
       /** The response, with its entity reporting its end (sent, or abandoned) to this stage. */
-      private HttpResponse watched(HttpResponse response) {
+      private HttpResponse watched(HttpResponse response, boolean head) {
         ResponseEntity e = response.entity();
-        if (e.isKnownEmpty() || e.isStrict()) {
+        if (head || e.isKnownEmpty() || e.isStrict()) {
           answerEnded();
           return response;
         }

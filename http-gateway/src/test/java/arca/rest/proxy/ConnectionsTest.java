@@ -170,6 +170,17 @@ class ConnectionsTest {
   }
 
   @Test
+  void aHeadOfAStreamedAnswerEndsItToo() throws Exception {
+    try (Socket s = open("127.0.0.6")) {
+      s.getOutputStream().write("HEAD /slow HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      long start = System.nanoTime();
+      assertTrue(closesWithin(s, 4_000), "the keep-alive timeout runs after a HEAD's answer");
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(millis < 3_500, "closed after " + millis + " ms: the HEAD's answer ended when its headers were sent");
+    }
+  }
+
+  @Test
   void trustedProxiesAreAddressesOrBlocks() throws Exception {
     ConnectionLimits.Cidr block = ConnectionLimits.Cidr.parse("10.1.0.0/16");
     assertTrue(block.contains(InetAddress.getByName("10.1.200.3")));
