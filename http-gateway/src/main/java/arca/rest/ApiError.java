@@ -30,6 +30,8 @@ public final class ApiError extends RuntimeException {
       t = t.getCause();
     }
     if (t instanceof ApiError e) return e;
+    ApiError body = bodyFault(t);
+    if (body != null) return body;
     if (t instanceof StatusRuntimeException sre) return of(sre.getStatus());
     if (t instanceof akka.grpc.GrpcServiceException gse) return of(gse.getStatus());
     if (t instanceof java.util.concurrent.TimeoutException) {
@@ -38,8 +40,49 @@ public final class ApiError extends RuntimeException {
     return new ApiError(StatusCodes.INTERNAL_SERVER_ERROR, "internal", "internal error");
   }
 
+  /**
+   * A request body the client broke, found anywhere in the failure's causes (a stream that failed on it may wrap it):
+   * larger than allowed (413), cut before its declared length or malformed (400). Null when the failure is not one.
+   */
+  public static ApiError bodyFault(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof akka.http.scaladsl.model.EntityStreamSizeException e) {
+        return new ApiError(StatusCodes.PAYLOAD_TOO_LARGE, "payload_too_large",
+            "the request body is larger than " + e.limit() + " bytes");
+      }
+      if (t instanceof akka.http.scaladsl.model.EntityStreamException e) {
+        // a body Akka HTTP had taken whole (strict) reports its size this way
+        if (e.info().summary().startsWith("Request too large")) {
+          return new ApiError(StatusCodes.PAYLOAD_TOO_LARGE, "payload_too_large", e.info().summary() + ": " + e.info().detail());
+        }
+        return new ApiError(StatusCodes.BAD_REQUEST, "bad_request",
+            "the request body is malformed or ended before its declared length (" + e.info().summary() + ")");
+      }
+      if (t instanceof akka.stream.AbruptStageTerminationException) {
+        // the connection's streams ended under the request: the client closed it before the request was handled
+        return new ApiError(StatusCodes.BAD_REQUEST, "bad_request", "the connection closed before the request was handled");
+      }
+      if (t instanceof akka.http.scaladsl.model.IllegalRequestException e) {
+        return new ApiError(e.status().intValue() >= 500 ? StatusCodes.BAD_REQUEST : e.status(), "bad_request", e.info().summary());
+      }
+    }
+    return null;
+  }
+
+  /** A quoted path in a service's message: the services name nodes by their path in the datasource. */
+  private static final java.util.regex.Pattern QUOTED_PATH = java.util.regex.Pattern.compile("'([^'/{}:]*/)+([^'/{}:]*)'");
+
+  /**
+   * A service's message as a client may see it: the services name nodes by where they are stored (the datasource
+   * path, e.g. {@code 'personal/bob/docs/x'}), which the client never sent and must not learn; each such path is
+   * cut to its last segment, the name the client did send ({@code 'x'}).
+   */
+  public static String withoutStoragePaths(String message) {
+    return message.indexOf('/') < 0 ? message : QUOTED_PATH.matcher(message).replaceAll("'$2'");
+  }
+
   public static ApiError of(Status s) {
-    String message = s.getDescription() == null ? s.getCode().name().toLowerCase() : s.getDescription();
+    String message = s.getDescription() == null ? s.getCode().name().toLowerCase() : withoutStoragePaths(s.getDescription());
     return switch (s.getCode()) {
       case INVALID_ARGUMENT, OUT_OF_RANGE -> new ApiError(StatusCodes.BAD_REQUEST, "bad_request", message);
       case NOT_FOUND -> new ApiError(StatusCodes.NOT_FOUND, "not_found", message);

@@ -103,4 +103,35 @@ class ApiErrorTest {
     assertEquals(1, Json.intParam(Optional.of("1"), "limit", 100, 1, 1000));
     assertEquals(1000, Json.intParam(Optional.of("1000"), "limit", 100, 1, 1000));
   }
+
+  @Test
+  void aBodyTheClientBrokeIsItsFaultNotAServerError() {
+    var info = new akka.http.scaladsl.model.ErrorInfo("Entity stream truncation", "");
+    ApiError cut = ApiError.of(new CompletionException(new RuntimeException("stream failed",
+        new akka.http.scaladsl.model.EntityStreamException(info))));
+    assertEquals(400, cut.status.intValue(), "a cause deep in the chain is found");
+    assertTrue(cut.getMessage().contains("ended before its declared length"), cut.getMessage());
+    ApiError tooLarge = ApiError.of(new akka.http.scaladsl.model.EntityStreamSizeException(8, scala.Option.empty()));
+    assertEquals(413, tooLarge.status.intValue());
+    ApiError strictTooLarge = ApiError.of(new CompletionException(new akka.http.scaladsl.model.EntityStreamException(
+        new akka.http.scaladsl.model.ErrorInfo("Request too large", "Request of size 9 was longer than the maximum of 8"))));
+    assertEquals(413, strictTooLarge.status.intValue());
+    ApiError illegal = ApiError.of(akka.http.scaladsl.model.IllegalRequestException$.MODULE$.apply(info,
+        akka.http.scaladsl.model.StatusCodes.BadRequest()));
+    assertEquals(400, illegal.status.intValue());
+    ApiError gone = ApiError.of(new CompletionException(new akka.stream.AbruptStageTerminationException(null)));
+    assertEquals(400, gone.status.intValue());
+    assertEquals(500, ApiError.of(new IllegalStateException("a bug")).status.intValue(), "anything else stays a 500");
+  }
+
+  @Test
+  void serviceMessagesNameNoStoragePath() {
+    ApiError e = ApiError.of(Status.NOT_FOUND.withDescription("'personal/bob/docs/missing' not found").asRuntimeException());
+    assertEquals("'missing' not found", e.getMessage());
+    assertEquals("'a' collides with the existing 'A'", ApiError.withoutStoragePaths("'a' collides with the existing 'A'"));
+    assertEquals("'file' is a file, not a folder; 'x' too",
+        ApiError.withoutStoragePaths("'projects/team/file' is a file, not a folder; 'projects/x' too"));
+    assertEquals("property name '{http://example.com/ns}x' is bad",
+        ApiError.withoutStoragePaths("property name '{http://example.com/ns}x' is bad"), "not a path: kept");
+  }
 }

@@ -194,12 +194,12 @@ final class DavHandler {
       ContentType type = contentType(node);
       HttpResponse response = HttpResponse.create().withStatus(status).addHeaders(headers);
       if (head || length == 0) {
-        return done(response.withEntity(head ? HttpEntities.create(type, length, Source.empty())
-            : HttpEntities.create(type, new byte[0])));
+        return done(arca.rest.files.UserContent.serve(response.withEntity(head ? HttpEntities.create(type, length, Source.empty())
+            : HttpEntities.create(type, new byte[0])), node.getName()));
       }
       long len = length;
       return firstChunkThen(blobs.download(node.getDatasource(), node.getBlobId(), first, length))
-          .thenApply(bytes -> response.withEntity(HttpEntities.create(type, len, bytes)));
+          .thenApply(bytes -> arca.rest.files.UserContent.serve(response.withEntity(HttpEntities.create(type, len, bytes)), node.getName()));
     });
   }
 

@@ -90,6 +90,11 @@ record DavPath(String workspace, String path) {
     if (scheme > 0) {
       int slash = url.indexOf('/', scheme + 3);
       String authority = slash < 0 ? url.substring(scheme + 3) : url.substring(scheme + 3, slash);
+      try {
+        new java.net.URI(url.substring(0, scheme) + "://" + authority + "/");
+      } catch (java.net.URISyntaxException e) {
+        throw DavError.badRequest("a malformed URL: '" + url + "'");
+      }
       if (requestHost != null && !authority.equalsIgnoreCase(requestHost)) return java.util.Optional.empty();
       path = slash < 0 ? "/" : url.substring(slash);
     }
@@ -103,17 +108,7 @@ record DavPath(String workspace, String path) {
   }
 
   static String encode(String name) {
-    StringBuilder b = new StringBuilder();
-    for (byte x : name.getBytes(StandardCharsets.UTF_8)) {
-      int c = x & 0xff;
-      if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-._~!$'()*,;=:@".indexOf(c) >= 0) {
-        b.append((char) c);
-      } else {
-        b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
-      }
-    }
-    return b.toString();
+    return arca.rest.PercentEncoding.segment(name);
   }
 
   /** Percent-decoding of one path segment ('+' stays a plus); strict UTF-8. */

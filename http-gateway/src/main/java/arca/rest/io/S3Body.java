@@ -49,6 +49,10 @@ final class S3Body {
     String md5 = contentMd5(request);
     String claim = signature.map(Verified::contentSha256)
         .orElseGet(() -> header(request, "x-amz-content-sha256").orElse(SigV4.UNSIGNED_PAYLOAD));
+    if (signature.isEmpty() && !SigV4.PAYLOAD_KEYWORDS.contains(claim) && !HEX_SHA256.matcher(claim).matches()) {
+      throw new S3Exception("InvalidArgument", "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, a STREAMING- keyword "
+          + "or a valid sha256 value.");
+    }
     Source<ByteString, ?> raw = request.entity().getDataBytes();
     Long size;
     if (claim.startsWith("STREAMING-")) {

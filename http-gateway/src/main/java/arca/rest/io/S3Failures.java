@@ -1,6 +1,5 @@
 package arca.rest.io;
 
-import akka.http.scaladsl.model.EntityStreamSizeException;
 import arca.rest.ApiError;
 import arca.rest.files.RelativePath;
 import io.grpc.Status;
@@ -45,7 +44,12 @@ final class S3Failures {
     Throwable t = unwrap(failure);
     if (t instanceof S3Exception s) return s;
     if (t instanceof ApiError e) return fromApi(e);
-    if (t instanceof EntityStreamSizeException) return new S3Exception("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size");
+    ApiError body = ApiError.bodyFault(t);
+    if (body != null) {
+      return body.status.intValue() == 413
+          ? new S3Exception("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
+          : new S3Exception("IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.");
+    }
     if (t instanceof TimeoutException) return unavailable();
     Status status = t instanceof StatusRuntimeException s ? s.getStatus()
         : t instanceof akka.grpc.GrpcServiceException g ? g.getStatus() : null;
@@ -66,7 +70,7 @@ final class S3Failures {
   }
 
   private static S3Exception fromStatus(Status s, Throwable t) {
-    String message = s.getDescription() == null ? s.getCode().name() : s.getDescription();
+    String message = s.getDescription() == null ? s.getCode().name() : ApiError.withoutStoragePaths(s.getDescription());
     return switch (s.getCode()) {
       case NOT_FOUND -> new S3Exception("NoSuchKey", "The specified key does not exist.");
       case INVALID_ARGUMENT -> invalid(message);

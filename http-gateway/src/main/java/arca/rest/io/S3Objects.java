@@ -28,6 +28,7 @@ import arca.rest.files.FilePuts;
 import arca.rest.files.FileAccess;
 import arca.rest.files.FolderRemoval;
 import arca.rest.files.Location;
+import arca.rest.files.UserContent;
 import io.grpc.Status;
 
 import java.time.Instant;
@@ -80,16 +81,17 @@ final class S3Objects {
           long length = range.map(S3Range::length).orElse(node.getSize());
           ContentType type = S3Responses.contentType(node.getContentType());
           HttpResponse response = S3Responses.empty(status).withHeaders(headers);
+          String name = node.getName();
           if (length == 0) {
-            HttpResponse empty = response.withEntity(HttpEntities.create(type, new byte[0]));
+            HttpResponse empty = UserContent.serve(response.withEntity(HttpEntities.create(type, new byte[0])), name);
             return done(head ? empty.addHeader(S3Responses.headContentLength(0)) : empty);
           }
           if (head) {
-            return done(response.addHeader(S3Responses.headContentLength(length))
-                .withEntity(HttpEntities.create(type, length, Source.<ByteString>empty())));
+            return done(UserContent.serve(response.addHeader(S3Responses.headContentLength(length))
+                .withEntity(HttpEntities.create(type, length, Source.<ByteString>empty())), name));
           }
           return firstChunkThen(blobs.download(node.getDatasource(), node.getBlobId(), first, length))
-              .thenApply(bytes -> response.withEntity(HttpEntities.create(type, length, bytes)));
+              .thenApply(bytes -> UserContent.serve(response.withEntity(HttpEntities.create(type, length, bytes)), name));
         });
   }
 

@@ -56,7 +56,7 @@ public final class SigV4 {
   private static final DateTimeFormatter AMZ_DATE =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
   private static final Pattern HEX_SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
-  private static final Set<String> PAYLOAD_KEYWORDS =
+  static final Set<String> PAYLOAD_KEYWORDS =
       Set.of(UNSIGNED_PAYLOAD, STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER);
   private static final String PRESIGN_PARAMS_REQUIRED = "Query-string authentication version 4 requires the "
       + "X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.";

@@ -1,7 +1,6 @@
 package arca.rest.policy;
 
 import akka.http.javadsl.model.StatusCodes;
-import akka.http.javadsl.model.headers.Location;
 import akka.http.javadsl.server.Route;
 import arca.proto.policy.CreatePolicyGroupRequest;
 import arca.proto.policy.DeletePolicyGroupRequest;
@@ -87,7 +86,7 @@ public final class PolicyRoutes implements RestModule {
               if (b.label() != null) req.setLabel(b.label());
               if (b.description() != null) req.setDescription(b.description());
               return Json.reply(policies.createPolicyGroup(req.build()), g -> respondWithHeader(
-                  Location.create("/a/policies/" + g.getId()),
+                  arca.rest.PercentEncoding.location("/a/policies/", g.getId()),
                   () -> complete(Json.response(StatusCodes.CREATED, GroupJson.of(g)))));
             }))))),
         path(id -> concat(

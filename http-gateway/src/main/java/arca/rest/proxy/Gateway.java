@@ -41,12 +41,12 @@ public final class Gateway {
     Authenticator auth = new Authenticator(tokens, cache, config.getString("arca.public-url") + "/oidc", policies);
     RestContext ctx = new RestContext(system, auth, clients);
 
-    ServerSettings publicSettings = withExtraMethods(ServerSettings.create(ConfigFactory.parseString(
-        "akka.http.server.enable-http2 = off\nakka.http.server.preview.enable-http2 = off").withFallback(config)), modules);
+    ConnectionLimits limits = ConnectionLimits.of(config);
+    ServerSettings publicSettings = withExtraMethods(publicSettings(config, limits), modules);
     CompletionStage<ServerBinding> binding = Http.get(system)
         .newServerAt(config.getString("arca.http.host"), config.getInt("arca.http.port"))
         .withSettings(publicSettings)
-        .bind(Proxy.route(ctx, modules, ready));
+        .bindFlow(Connections.handler(Proxy.route(ctx, modules, ready).flow(system), limits));
     akka.actor.CoordinatedShutdown.get(system).addTask(akka.actor.CoordinatedShutdown.PhaseBeforeServiceUnbind(),
         "stop-auth-feed", () -> {
           cache.stopFeed();
@@ -58,6 +58,20 @@ public final class Gateway {
           return java.util.concurrent.CompletableFuture.completedFuture(akka.Done.getInstance());
         });
     return binding.thenApply(b -> b.addToCoordinatedShutdown(Duration.ofSeconds(10), system));
+  }
+
+  /**
+   * The public port's settings: HTTP/1.1 only; the remote address on each connection (for the per-client limit);
+   * Akka's own accept limit above {@link ConnectionLimits#max()}, so that a connection over the limits is accepted and
+   * closed at once (never left waiting in the backlog); the public idle timeout.
+   */
+  static ServerSettings publicSettings(Config config, ConnectionLimits limits) {
+    return ServerSettings.create(ConfigFactory.parseString(
+        "akka.http.server.enable-http2 = off\nakka.http.server.preview.enable-http2 = off\n"
+            + "akka.http.server.remote-address-attribute = on\n"
+            + "akka.http.server.max-connections = " + (limits.max() + 256) + "\n"
+            + "akka.http.server.idle-timeout = " + config.getDuration("arca.http.idle-timeout").toMillis() + "ms")
+        .withFallback(config));
   }
 
   /** The server settings with the extra methods the modules answer (WebDAV's), so that the parser accepts them. */

@@ -70,7 +70,8 @@ public final class Proxy {
             ? complete(Json.response(StatusCodes.OK, Map.of("status", "ready")))
             : complete(Json.response(StatusCodes.SERVICE_UNAVAILABLE, Map.of("status", "starting"))))),
         all(byPrefix.entrySet().stream().map(e -> pathPrefix(e.getKey(), e::getValue)).toList()));
-    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> refuseGrpc(table)));
+    return arca.rest.files.UserContent.protect(() ->
+        handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> refuseGrpc(table))));
   }
 
   private static Route all(List<Route> routes) {

@@ -1,7 +1,6 @@
 package arca.rest.role;
 
 import akka.http.javadsl.model.StatusCodes;
-import akka.http.javadsl.model.headers.Location;
 import akka.http.javadsl.server.Route;
 import arca.proto.role.CreateRoleRequest;
 import arca.proto.role.DeleteRoleRequest;
@@ -61,7 +60,7 @@ public final class RoleRoutes implements RestModule {
               if (b.label() != null) req.setLabel(b.label());
               if (b.description() != null) req.setDescription(b.description());
               return Json.reply(roles.createRole(req.build()), r -> respondWithHeader(
-                  Location.create("/a/roles/" + r.getId()),
+                  arca.rest.PercentEncoding.location("/a/roles/", r.getId()),
                   () -> complete(Json.response(StatusCodes.CREATED, RoleJson.of(r)))));
             }))))),
         path(id -> concat(

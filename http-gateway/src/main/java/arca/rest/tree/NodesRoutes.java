@@ -220,7 +220,7 @@ public final class NodesRoutes implements RestModule {
     CompletionStage<Map<String, Object>> created = access.resolveForWrite(p, ws, path).thenCompose(l -> tree.createFolder(
         CreateFolderRequest.newBuilder().setDatasource(l.datasource()).setPath(l.path()).setRequestId(RequestIds.fresh())
             .build()).thenApply(n -> json(ws, path, n)));
-    return Json.reply(created, m -> respondWithHeader(akka.http.javadsl.model.headers.Location.create("/a/nodes/" + ws + "/" + path),
+    return Json.reply(created, m -> respondWithHeader(arca.rest.PercentEncoding.location("/a/nodes/", ws + "/" + path),
         () -> complete(Json.response(StatusCodes.CREATED, m))));
   }
 

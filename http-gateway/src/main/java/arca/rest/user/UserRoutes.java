@@ -1,7 +1,6 @@
 package arca.rest.user;
 
 import akka.http.javadsl.model.StatusCodes;
-import akka.http.javadsl.model.headers.Location;
 import akka.http.javadsl.server.Route;
 import arca.proto.role.GetRoleRequest;
 import arca.proto.role.RoleService;
@@ -112,7 +111,7 @@ public final class UserRoutes implements RestModule {
     if (b.email() != null) req.setEmail(b.email());
     if (b.groupPath() != null) req.setGroupPath(b.groupPath());
     CompletionStage<User> created = rolesExist(roles, roleIds).thenCompose(ok -> users.createUser(req.build()));
-    return Json.reply(created, u -> respondWithHeader(Location.create("/a/users/" + u.getLogin()),
+    return Json.reply(created, u -> respondWithHeader(arca.rest.PercentEncoding.location("/a/users/", u.getLogin()),
         () -> complete(Json.response(StatusCodes.CREATED, UserJson.of(u)))));
   }
 

@@ -1,7 +1,6 @@
 package arca.rest.workspace;
 
 import akka.http.javadsl.model.StatusCodes;
-import akka.http.javadsl.model.headers.Location;
 import akka.http.javadsl.server.Route;
 import arca.proto.workspace.CreateWorkspaceRequest;
 import arca.proto.workspace.DeleteWorkspaceRequest;
@@ -105,7 +104,7 @@ public final class WorkspaceRoutes implements RestModule {
         .setCreatedBy(p.login());
     if (b.label() != null) req.setLabel(b.label());
     if (b.description() != null) req.setDescription(b.description());
-    return Json.reply(workspaces.createWorkspace(req.build()), w -> respondWithHeader(Location.create("/a/workspaces/" + w.getSlug()),
+    return Json.reply(workspaces.createWorkspace(req.build()), w -> respondWithHeader(arca.rest.PercentEncoding.location("/a/workspaces/", w.getSlug()),
         () -> complete(Json.response(StatusCodes.CREATED, WorkspaceJson.of(w, p)))));
   }
 
