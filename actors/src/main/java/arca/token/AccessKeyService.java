@@ -121,6 +121,18 @@ final class AccessKeyService {
     });
   }
 
+  /** Deletes every access key of the login (its account was deleted: a later account with the login must not get them). */
+  CompletionStage<Void> deleteAll(String login) {
+    return list(ListAccessKeysRequest.newBuilder().setLogin(login).build()).thenCompose(keys -> {
+      CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+      for (AccessKey k : keys.getKeysList()) {
+        chain = chain.thenCompose(x -> delete(DeleteAccessKeyRequest.newBuilder().setLogin(login)
+            .setAccessKeyId(k.getAccessKeyId()).build()).thenApply(ok -> (Void) null));
+      }
+      return chain;
+    });
+  }
+
   CompletionStage<ResolvedAccessKey> resolve(ResolveAccessKeyRequest in) {
     return GrpcErrors.call(() -> {
       String id = id(in.getAccessKeyId());
@@ -131,7 +143,7 @@ final class AccessKeyService {
             .thenCombine(cipher.keys(), (user, keys) -> ResolvedAccessKey.newBuilder().setAccessKeyId(id)
                 .setLogin(k.login())
                 .setSecretAccessKey(keys.open(id, k.login(), new AccessKeyCipher.Sealed(k.cipherKid(), k.sealedSecret())))
-                .addAllRoles(user.getRolesList()).build());
+                .addAllRoles(user.getRolesList()).setUserId(user.getId()).setHome(user.getHome()).build());
       });
     });
   }
