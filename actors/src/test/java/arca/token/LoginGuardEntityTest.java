@@ -122,7 +122,9 @@ class LoginGuardEntityTest {
   @Test
   void policyIsReadFromConfiguration() {
     var defaults = LoginGuardEntity.Policy.of(ArcaConfig.load(ConfigFactory.empty()));
-    assertEquals(new LoginGuardEntity.Policy(5, Duration.ofSeconds(30), Duration.ofMinutes(15), 4, Duration.ofSeconds(30)), defaults);
+    assertEquals(new LoginGuardEntity.Policy(5, Duration.ofSeconds(30), Duration.ofMinutes(15), 5, Duration.ofSeconds(30)), defaults);
+    var fewer = LoginGuardEntity.Policy.of(ArcaConfig.load(ConfigFactory.parseString("arca.token.login-throttle.max-failures = 3")));
+    assertEquals(3, fewer.maxConcurrent(), "max-concurrent follows max-failures unless set");
     var configured = LoginGuardEntity.Policy.of(ArcaConfig.load(ConfigFactory.parseString(
         "arca.token.login-throttle { max-failures = 3, lock = 1s, max-lock = 4s, max-concurrent = 4, reservation-timeout = 30s }")));
     assertEquals(POLICY, configured);

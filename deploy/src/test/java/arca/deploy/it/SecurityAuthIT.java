@@ -305,7 +305,7 @@ class SecurityAuthIT {
 
       Api.Reply children = api.get("/a/nodes/personal?children", token);
       assertEquals(200, children.status(), children.raw().body());
-      assertEquals(0, children.json().get("items").size(), "an empty personal workspace over /a: " + children.raw().body());
+      assertEquals(0, children.json().get("children").size(), "an empty personal workspace over /a: " + children.raw().body());
       HttpResponse<byte[]> list = api.getBytes("/io?list-type=2&prefix=personal/", token);
       assertEquals(200, list.statusCode());
       assertFalse(new String(list.body(), StandardCharsets.UTF_8).contains("old-secret"), "nothing over /io");

@@ -58,6 +58,8 @@ final class DavAuth {
   private final TokenService keys;
   private final Clock clock;
   private final Map<String, Entry> verified = new ConcurrentHashMap<>();
+  /** Checks running now, by credential digest. */
+  private final Map<String, CompletableFuture<Principal>> checking = new ConcurrentHashMap<>();
 
   DavAuth(Authenticator tokens, UserService users, TokenService keys, Clock clock) {
     this.tokens = tokens;
@@ -109,11 +111,20 @@ final class DavAuth {
         && !tokens.cache().endedByCutoff(known.principal().login(), "", known.principal().issuedAt())) {
       return CompletableFuture.completedFuture(known.principal());
     }
-    return check(user, password, now).thenApply(p -> {
-      if (verified.size() >= MAX_ENTRIES) verified.clear();
-      verified.put(cacheKey, new Entry(p, now + TTL));
-      return p;
+    // a client's parallel requests with one credential share one check (else they would take the account's slots)
+    CompletableFuture<Principal> mine = new CompletableFuture<>();
+    CompletableFuture<Principal> running = checking.putIfAbsent(cacheKey, mine);
+    if (running != null) return running;
+    check(user, password, now).whenComplete((p, e) -> {
+      if (p != null) {
+        if (verified.size() >= MAX_ENTRIES) verified.clear();
+        verified.put(cacheKey, new Entry(p, now + TTL));
+      }
+      checking.remove(cacheKey, mine);
+      if (e != null) mine.completeExceptionally(e);
+      else mine.complete(p);
     });
+    return mine;
   }
 
   /** The token service checks the credential under the account's throttle (429 + Retry-After when it refuses). */
