@@ -34,15 +34,25 @@ public final class AccessKeyEntity extends ServiceEntity<AccessKeyEntity.Command
 
   /** {@code createdAt}: the time the owner's list gave the key, so that both tell the same. */
   public record Create(String login, String label, String cipherKid, String sealedSecret, long createdAt,
-                       ActorRef<Reply> replyTo) implements Command {}
+                       String userId, ActorRef<Reply> replyTo) implements Command {
+    /** userId: the owner's account id; "" from a node that predates ids. */
+    public Create {
+      if (userId == null) userId = "";
+    }
+  }
 
   public record Get(ActorRef<Reply> replyTo) implements Command {}
 
   /** Deletes the key if it belongs to {@code login}. */
   public record Delete(String login, ActorRef<Deleted> replyTo) implements Command {}
 
-  public record Key(String id, String login, String label, String cipherKid, String sealedSecret, long createdAt)
-      implements CborSerializable {}
+  /** userId: the owner's account id ("" for a key made before ids existed, or from an older node). */
+  public record Key(String id, String login, String label, String cipherKid, String sealedSecret, long createdAt,
+                    String userId) implements CborSerializable {
+    public Key {
+      if (userId == null) userId = "";
+    }
+  }
 
   /** The live key, or a failure (NOT_FOUND, or ALREADY_EXISTS for a second Create). */
   public record Reply(Key key, Failure failure) implements CborSerializable {}
@@ -90,7 +100,7 @@ public final class AccessKeyEntity extends ServiceEntity<AccessKeyEntity.Command
   private ReplyEffect<GeneratedMessageV3, State> onCreate(State s, Create c) {
     if (s.key() != null) return Effect().reply(c.replyTo(), new Reply(null, Failure.exists("access key " + id + " exists")));
     return Effect().persist(AccessKeyCreated.newBuilder().setLogin(c.login()).setLabel(c.label())
-            .setCipherKid(c.cipherKid()).setSealedSecret(c.sealedSecret()).setAt(c.createdAt()).build())
+            .setCipherKid(c.cipherKid()).setSealedSecret(c.sealedSecret()).setAt(c.createdAt()).setUserId(c.userId()).build())
         .thenReply(c.replyTo(), st -> new Reply(st.key(), null));
   }
 
@@ -105,7 +115,7 @@ public final class AccessKeyEntity extends ServiceEntity<AccessKeyEntity.Command
   protected EventHandler<State, GeneratedMessageV3> events() {
     return newEventHandlerBuilder().forAnyState()
         .onEvent(AccessKeyCreated.class, (s, e) -> new State(
-            new Key(id, e.getLogin(), e.getLabel(), e.getCipherKid(), e.getSealedSecret(), e.getAt()), false))
+            new Key(id, e.getLogin(), e.getLabel(), e.getCipherKid(), e.getSealedSecret(), e.getAt(), e.getUserId()), false))
         .onEvent(AccessKeyDeleted.class, (s, e) -> new State(s.key(), true))
         .build();
   }

@@ -65,16 +65,15 @@ final class AccessKeyService {
       String secret = Secrets.accessKeySecret();
       long now = System.currentTimeMillis();
       CompletionStage<CreatedAccessKey> created = users.getUser(GetUserRequest.newBuilder().setLogin(login).build())
-          .thenCompose(user -> cipher.keys())
-          .thenCompose(keys -> {
+          .thenCompose(user -> cipher.keys().thenCompose(keys -> {
             AccessKeyCipher.Sealed sealed = keys.seal(id, login, secret);
             return owner(login).<UserAccessKeysEntity.Added>ask(r -> new UserAccessKeysEntity.Add(id, label, now, r), timeout)
                 .thenCompose(added -> {
                   if (added.failure() != null) throw GrpcErrors.status(added.failure());
                   return key(id).<AccessKeyEntity.Reply>ask(
-                      r -> new AccessKeyEntity.Create(login, label, sealed.kid(), sealed.data(), now, r), timeout);
+                      r -> new AccessKeyEntity.Create(login, label, sealed.kid(), sealed.data(), now, user.getId(), r), timeout);
                 });
-          })
+          }))
           .thenCompose(reply -> {
             if (reply.failure() == null) {
               return CompletableFuture.completedFuture(CreatedAccessKey.newBuilder().setAccessKeyId(id)
@@ -121,6 +120,18 @@ final class AccessKeyService {
     });
   }
 
+  /** Deletes every access key of the login (its account was deleted: a later account with the login must not get them). */
+  CompletionStage<Void> deleteAll(String login) {
+    return list(ListAccessKeysRequest.newBuilder().setLogin(login).build()).thenCompose(keys -> {
+      CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+      for (AccessKey k : keys.getKeysList()) {
+        chain = chain.thenCompose(x -> delete(DeleteAccessKeyRequest.newBuilder().setLogin(login)
+            .setAccessKeyId(k.getAccessKeyId()).build()).thenApply(ok -> (Void) null));
+      }
+      return chain;
+    });
+  }
+
   CompletionStage<ResolvedAccessKey> resolve(ResolveAccessKeyRequest in) {
     return GrpcErrors.call(() -> {
       String id = id(in.getAccessKeyId());
@@ -128,12 +139,26 @@ final class AccessKeyService {
         if (reply.failure() != null) throw GrpcErrors.status(reply.failure());
         AccessKeyEntity.Key k = reply.key();
         return users.getUser(GetUserRequest.newBuilder().setLogin(k.login()).build())
+            .thenApply(user -> {
+              if (!ownedBy(k, user)) throw GrpcErrors.status(Failure.notFound("no access key " + id));
+              return user;
+            })
             .thenCombine(cipher.keys(), (user, keys) -> ResolvedAccessKey.newBuilder().setAccessKeyId(id)
                 .setLogin(k.login())
                 .setSecretAccessKey(keys.open(id, k.login(), new AccessKeyCipher.Sealed(k.cipherKid(), k.sealedSecret())))
-                .addAllRoles(user.getRolesList()).build());
+                .addAllRoles(user.getRolesList()).setUserId(user.getId()).setHome(user.getHome()).build());
       });
     });
+  }
+
+  /**
+   * Whether the key belongs to the user's account, not to an earlier one with the same login (deleted, its keys left
+   * behind by a deletion that failed half-way): the account ids match, or for a key made before ids existed, the key
+   * is younger than the account.
+   */
+  static boolean ownedBy(AccessKeyEntity.Key k, arca.proto.user.User user) {
+    if (!k.userId().isEmpty() && !user.getId().isEmpty()) return k.userId().equals(user.getId());
+    return k.createdAt() >= user.getCreatedAt();
   }
 
   private static String login(String raw) {

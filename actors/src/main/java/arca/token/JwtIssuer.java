@@ -2,6 +2,7 @@ package arca.token;
 
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import arca.proto.user.User;
 import arca.service.Entities;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
@@ -98,13 +99,20 @@ final class JwtIssuer {
     }
   }
 
-  CompletionStage<String> issue(String subject, String displayName, List<String> roles, String sid) {
+  /**
+   * An access token for the user's session. Claims beyond the standard ones: {@code sid}, {@code name},
+   * {@code roles}, {@code uid} (the account id), {@code home} (its personal folder name) and {@code iat_ms} (the
+   * issue time in ms, never before {@code notBefore}: the account's last cut-off, so that a token issued right after
+   * one is valid even when this node's clock is behind the one that set it).
+   */
+  CompletionStage<String> issue(User user, String sid, long notBefore) {
     return keys().thenApply(keys -> {
-      long now = System.currentTimeMillis();
+      long now = Math.max(System.currentTimeMillis(), notBefore);
       JWTClaimsSet claims = new JWTClaimsSet.Builder()
-          .issuer(issuer).subject(subject).audience("arca").jwtID(Secrets.random(16))
+          .issuer(issuer).subject(user.getLogin()).audience("arca").jwtID(Secrets.random(16))
           .issueTime(new Date(now)).notBeforeTime(new Date(now - 1000)).expirationTime(new Date(now + accessTtl.toMillis()))
-          .claim("sid", sid).claim("name", displayName).claim("roles", roles)
+          .claim("sid", sid).claim("name", user.getDisplayName()).claim("roles", List.copyOf(user.getRolesList()))
+          .claim("uid", user.getId()).claim("home", user.getHome()).claim("iat_ms", now)
           .build();
       SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(keys.signing().getKeyID())
           .type(JOSEObjectType.JWT).build(), claims);

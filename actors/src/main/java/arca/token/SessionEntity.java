@@ -51,7 +51,13 @@ public final class SessionEntity
 
   public record RevokeAccessToken(String jti, long expiresAt, ActorRef<Reply> replyTo) implements Command {}
 
-  public record Reply(String subject, String clientId, long expiresAt, Failure failure) implements CborSerializable {}
+  /** startedAt: when the session began (epoch ms); 0 in replies of older nodes. */
+  public record Reply(String subject, String clientId, long expiresAt, Failure failure, long startedAt)
+      implements CborSerializable {
+    public Reply(String subject, String clientId, long expiresAt, Failure failure) {
+      this(subject, clientId, expiresAt, failure, 0);
+    }
+  }
 
   public record State(boolean exists, String subject, String secretHash, String previousSecretHash, long expiresAt,
                       String clientId, boolean revoked, long createdAt, int rotations) implements CborSerializable {}
@@ -79,7 +85,7 @@ public final class SessionEntity
     return event instanceof SessionRevoked || event instanceof AccessTokenRevoked ? Set.of(AUTH_TAG) : Set.of();
   }
 
-  private static Reply ok(State s) { return new Reply(s.subject(), s.clientId(), s.expiresAt(), null); }
+  private static Reply ok(State s) { return new Reply(s.subject(), s.clientId(), s.expiresAt(), null, s.createdAt()); }
   private static Reply failed(Failure f) { return new Reply(null, null, 0, f); }
   private static final Failure INVALID = Failure.unauthenticated("refresh token is invalid, expired or revoked");
 

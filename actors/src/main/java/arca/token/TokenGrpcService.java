@@ -5,7 +5,6 @@ import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.grpc.GrpcServiceException;
-import akka.grpc.javadsl.MetadataBuilder;
 import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import akka.persistence.query.EventEnvelope;
 import akka.persistence.query.Offset;
@@ -15,6 +14,12 @@ import akka.stream.javadsl.Source;
 import arca.persistence.ServiceStorage;
 import arca.proto.token.AccessTokenRevoked;
 import arca.proto.token.AuthEvent;
+import arca.proto.token.CheckPasswordRequest;
+import arca.proto.token.CheckPasswordResponse;
+import arca.proto.token.EndSessionsRequest;
+import arca.proto.token.EndSessionsResponse;
+import arca.proto.token.LoginCutoff;
+import arca.proto.token.SessionsEnded;
 import arca.proto.token.CreateAccessKeyRequest;
 import arca.proto.token.CreatedAccessKey;
 import arca.proto.token.DeleteAccessKeyRequest;
@@ -40,7 +45,6 @@ import arca.proto.token.WatchAuthEventsRequest;
 import arca.proto.user.GetUserRequest;
 import arca.proto.user.User;
 import arca.proto.user.UserService;
-import arca.proto.user.VerifyPasswordRequest;
 import arca.service.Requests;
 import arca.service.GrpcErrors;
 import io.grpc.Status;
@@ -53,13 +57,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
 /**
- * arca.grpc.token. A password grant: login guard check, password check by the user service, session start, JWT.
+ * arca.grpc.token. A password grant: a password check under the account's throttle ({@link PasswordChecks}), session
+ * start, JWT; a refresh honours the account's cut-offs ({@link LoginGuardEntity}).
  * Refresh tokens are {@code <session id>.<secret>}; only the secret's hash is stored. Access-key calls are
  * {@link AccessKeyService}'s.
  */
 final class TokenGrpcService implements TokenService {
   private static final Pattern REFRESH = Pattern.compile("([A-Za-z0-9_-]{22})\\.([A-Za-z0-9_-]{43})");
-  private static final String BAD_CREDENTIALS = "invalid username or password";
 
   private final ActorSystem<?> system;
   private final ServiceStorage storage;
@@ -69,6 +73,7 @@ final class TokenGrpcService implements TokenService {
   private final Duration timeout;
   private final Duration refreshTtl;
   private final AccessKeyService accessKeys;
+  private final PasswordChecks checks;
 
   TokenGrpcService(ActorSystem<?> system, ServiceStorage storage, UserService users, JwtIssuer jwt,
                    AccessKeyService accessKeys) {
@@ -80,10 +85,7 @@ final class TokenGrpcService implements TokenService {
     this.timeout = system.settings().config().getDuration("arca.ask-timeout");
     this.refreshTtl = system.settings().config().getDuration("arca.token.refresh-token-ttl");
     this.accessKeys = accessKeys;
-  }
-
-  private EntityRef<LoginGuardEntity.Command> guard(String login) {
-    return sharding.entityRefFor(LoginGuardEntity.KEY, login);
+    this.checks = new PasswordChecks(system, users, accessKeys);
   }
 
   private EntityRef<SessionEntity.Command> session(String sid) {
@@ -96,34 +98,38 @@ final class TokenGrpcService implements TokenService {
       // the request id only lets the gateway resend a login lost in a shard hand-off: a resent login that had
       // applied leaves one more session, unused, which expires like any other
       Requests.id(in.getRequestId());
-      String login = in.getLogin().trim().toLowerCase(Locale.ROOT);
-      if (login.isEmpty() || login.length() > 64 || in.getPassword().isEmpty() || in.getPassword().length() > 1024) {
-        throw new GrpcServiceException(Status.UNAUTHENTICATED.withDescription(BAD_CREDENTIALS));
-      }
-      return guard(login).ask(LoginGuardEntity.Check::new, timeout).thenCompose(g -> {
-        long now = System.currentTimeMillis();
-        if (g.lockedUntil() > now) throw throttled(g.lockedUntil() - now);
-        return users.verifyPassword(VerifyPasswordRequest.newBuilder().setLogin(login).setPassword(in.getPassword()).build());
-      }).thenCompose(v -> {
-        if (!v.getValid()) {
-          return guard(login).ask(LoginGuardEntity.RecordFailure::new, timeout).thenApply(g -> {
-            throw new GrpcServiceException(Status.UNAUTHENTICATED.withDescription(BAD_CREDENTIALS));
-          });
-        }
-        return guard(login).ask(LoginGuardEntity.RecordSuccess::new, timeout)
-            .thenCompose(ok -> startSession(v.getUser(), in.getClientId()));
-      });
+      return checks.check(in.getLogin(), in.getPassword(), false)
+          .thenCompose(ok -> startSession(ok.user(), in.getClientId(), ok.guard().tokensNotBefore()));
     });
   }
 
-  private static GrpcServiceException throttled(long remainingMs) {
-    long seconds = Math.max(1, (remainingMs + 999) / 1000);
-    return new GrpcServiceException(
-        Status.RESOURCE_EXHAUSTED.withDescription("too many failed logins for this account; retry in " + seconds + " s"),
-        new MetadataBuilder().addText("retry-after", Long.toString(seconds)).build());
+  @Override
+  public CompletionStage<CheckPasswordResponse> checkPassword(CheckPasswordRequest in) {
+    return GrpcErrors.call(() -> checks.check(in.getUserName(), in.getPassword(), in.getAllowAppPassword())
+        .thenApply(ok -> CheckPasswordResponse.newBuilder().setUser(ok.user()).setAccessKeyId(ok.accessKeyId()).build()));
   }
 
-  private CompletionStage<TokenResponse> startSession(User user, String clientId) {
+  @Override
+  public CompletionStage<EndSessionsResponse> endSessions(EndSessionsRequest in) {
+    return GrpcErrors.call(() -> {
+      String login = in.getLogin().trim().toLowerCase(Locale.ROOT);
+      if (login.isEmpty() || login.length() > 64) throw GrpcErrors.invalid("invalid login");
+      if (in.getKeepSession().length() > 64) throw GrpcErrors.invalid("invalid session id");
+      if (checks.olderTokenNodes()) {
+        // a guard on a node of an older build would not understand the command: sessions end once the upgrade is done
+        system.log().warn("sessions of '{}' not ended ({}): token-service nodes of an older build are members",
+            login, in.getReason());
+        return CompletableFuture.completedFuture(EndSessionsResponse.getDefaultInstance());
+      }
+      CompletionStage<LoginGuardEntity.State> ended = checks.guard(login).ask(r -> new LoginGuardEntity.EndSessions(
+          in.getEndSessions(), in.getKeepSession(), in.getReason(), r), timeout);
+      return ended.thenCompose(state -> (in.getDeleteAccessKeys() ? accessKeys.deleteAll(login)
+              : CompletableFuture.<Void>completedFuture(null))
+          .thenApply(x -> EndSessionsResponse.newBuilder().setNotBefore(state.tokensNotBefore()).build()));
+    });
+  }
+
+  private CompletionStage<TokenResponse> startSession(User user, String clientId, long notBefore) {
     String sid = Secrets.random(16);
     String secret = Secrets.random(32);
     long expiresAt = System.currentTimeMillis() + refreshTtl.toMillis();
@@ -131,12 +137,12 @@ final class TokenGrpcService implements TokenService {
             r -> new SessionEntity.Start(user.getLogin(), Secrets.sha256(secret), expiresAt, clientId, r), timeout)
         .thenCompose(reply -> {
           if (reply.failure() != null) throw GrpcErrors.status(reply.failure());
-          return tokens(user, sid, secret);
+          return tokens(user, sid, secret, notBefore);
         });
   }
 
-  private CompletionStage<TokenResponse> tokens(User user, String sid, String secret) {
-    return jwt.issue(user.getLogin(), user.getDisplayName(), user.getRolesList(), sid).thenApply(access ->
+  private CompletionStage<TokenResponse> tokens(User user, String sid, String secret, long notBefore) {
+    return jwt.issue(user, sid, notBefore).thenApply(access ->
         TokenResponse.newBuilder().setAccessToken(access).setTokenType("Bearer")
             .setExpiresIn(jwt.accessTtl().toSeconds()).setRefreshToken(sid + "." + secret)
             .setSubject(user.getLogin()).build());
@@ -156,9 +162,15 @@ final class TokenGrpcService implements TokenService {
               Secrets.sha256(newSecret), expiresAt, r), timeout)
           .thenCompose(reply -> {
             if (reply.failure() != null) throw GrpcErrors.status(reply.failure());
-            return users.getUser(GetUserRequest.newBuilder().setLogin(reply.subject()).build())
-                .exceptionallyCompose(e -> revokeGone(sid, e))
-                .thenCompose(user -> tokens(user, sid, newSecret));
+            return checks.guard(reply.subject()).ask(LoginGuardEntity.Check::new, timeout).thenCompose(guard -> {
+              // a password change or a deletion ended the sessions started before it
+              if (reply.startedAt() > 0 && guard.sessionEnded(sid, reply.startedAt())) {
+                return revokeEnded(sid, "ended by a credential change");
+              }
+              return users.getUser(GetUserRequest.newBuilder().setLogin(reply.subject()).build())
+                  .exceptionallyCompose(e -> revokeGone(sid, e))
+                  .thenCompose(user -> tokens(user, sid, newSecret, guard.tokensNotBefore()));
+            });
           });
     });
   }
@@ -167,12 +179,16 @@ final class TokenGrpcService implements TokenService {
   private CompletionStage<User> revokeGone(String sid, Throwable error) {
     Throwable cause = error.getCause() != null ? error.getCause() : error;
     if (cause instanceof io.grpc.StatusRuntimeException sre && sre.getStatus().getCode() == Status.Code.NOT_FOUND) {
-      return session(sid).<SessionEntity.Reply>ask(r -> new SessionEntity.Revoke(null, "user deleted", r), timeout)
-          .thenApply(r -> {
-            throw new GrpcServiceException(Status.UNAUTHENTICATED.withDescription("the user no longer exists"));
-          });
+      return revokeEnded(sid, "user deleted");
     }
     return CompletableFuture.failedFuture(cause);
+  }
+
+  private <T> CompletionStage<T> revokeEnded(String sid, String reason) {
+    return session(sid).<SessionEntity.Reply>ask(r -> new SessionEntity.Revoke(null, reason, r), timeout)
+        .thenApply(r -> {
+          throw new GrpcServiceException(Status.UNAUTHENTICATED.withDescription("the session has ended: " + reason));
+        });
   }
 
   @Override
@@ -246,6 +262,8 @@ final class TokenGrpcService implements TokenService {
       b.setThrottle(LoginThrottle.newBuilder().setLogin(id).setFailures(f.getFailures()).setLockedUntil(f.getLockedUntil()));
     } else if (e instanceof LoginSucceeded) {
       b.setThrottle(LoginThrottle.newBuilder().setLogin(id));
+    } else if (e instanceof SessionsEnded c) {
+      b.setCutoff(LoginCutoff.newBuilder().setLogin(id).setNotBefore(c.getTokensNotBefore()).setKeepSession(c.getKeepSession()));
     } else {
       return Optional.empty();
     }

@@ -25,9 +25,11 @@ import arca.service.ServiceEntity;
 import arca.service.Failure;
 import com.google.protobuf.GeneratedMessageV3;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 
 /** One user, keyed by login. Persisted events are the Protobuf messages of user.proto. */
 public final class UserEntity
@@ -44,9 +46,17 @@ public final class UserEntity
    * after the first release: a Create from a node that predates it carries none, which reads as "" (no id).
    */
   public record Create(String passwordHash, String displayName, String email, List<String> roles, String groupPath,
-                       String requestId, ActorRef<Result> replyTo) implements Command {
+                       String requestId, String id, ActorRef<Result> replyTo) implements Command {
+    /** id: the new account's id; "" from a node that predates ids (the account then counts as an older one). */
     public Create {
       if (requestId == null) requestId = "";
+      if (id == null) id = "";
+    }
+
+    /** A create without an id, as older nodes send it. */
+    public Create(String passwordHash, String displayName, String email, List<String> roles, String groupPath,
+                  String requestId, ActorRef<Result> replyTo) {
+      this(passwordHash, displayName, email, roles, groupPath, requestId, "", replyTo);
     }
   }
 
@@ -74,15 +84,42 @@ public final class UserEntity
   // ---- state ----
   public record State(boolean exists, String login, String passwordHash, String displayName, String email,
                       List<String> roles, String groupPath, long createdAt, long updatedAt, long version,
-                      String createRequestId)
+                      String createRequestId, String id)
       implements CborSerializable {
-    /** createRequestId came after the first release: a State from an older node reads it as "". */
+    /** createRequestId and id came after the first release: a State from an older node reads them as "". */
     public State {
       if (createRequestId == null) createRequestId = "";
+      if (id == null) id = "";
+    }
+
+    /** A state without an id (an account created before ids existed). */
+    public State(boolean exists, String login, String passwordHash, String displayName, String email,
+                 List<String> roles, String groupPath, long createdAt, long updatedAt, long version,
+                 String createRequestId) {
+      this(exists, login, passwordHash, displayName, email, roles, groupPath, createdAt, updatedAt, version,
+          createRequestId, "");
     }
 
     static State empty(String login) {
-      return new State(false, login, "", "", "", List.of(), "/", 0, 0, 0, "");
+      return new State(false, login, "", "", "", List.of(), "/", 0, 0, 0, "", "");
+    }
+
+    /**
+     * The account's immutable id: the one assigned at creation, or for an account created before ids existed one
+     * derived from its login and creation time (so a later account with the same login still has another id).
+     */
+    public String accountId() {
+      return !id.isEmpty() || !exists ? id : legacyId(login, createdAt);
+    }
+
+    /** The id of an account created before ids existed (the read model derives it the same way). */
+    static String legacyId(String login, long createdAt) {
+      return UUID.nameUUIDFromBytes(("arca-user:" + login + ":" + createdAt).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /** The name of the personal folder: the id for accounts created with one, the login for older accounts. */
+    public String home() {
+      return id.isEmpty() ? login : id;
     }
   }
 
@@ -125,7 +162,7 @@ public final class UserEntity
     }
     UserCreated event = UserCreated.newBuilder().setLogin(login).setPasswordHash(c.passwordHash())
         .setDisplayName(c.displayName()).setEmail(c.email()).addAllRoles(c.roles()).setGroupPath(c.groupPath())
-        .setAt(System.currentTimeMillis()).setRequestId(c.requestId()).build();
+        .setAt(System.currentTimeMillis()).setRequestId(c.requestId()).setId(c.id()).build();
     return Effect().persist(event).thenReply(c.replyTo(), Result::ok);
   }
 
@@ -158,17 +195,17 @@ public final class UserEntity
     return newEventHandlerBuilder().forAnyState()
         .onEvent(UserCreated.class, (s, e) -> new State(true, login, e.getPasswordHash(), e.getDisplayName(),
             e.getEmail(), List.copyOf(e.getRolesList()), e.getGroupPath(), e.getAt(), e.getAt(), s.version() + 1,
-            e.getRequestId()))
+            e.getRequestId(), e.getId()))
         .onEvent(UserUpdated.class, (s, e) -> new State(true, login, s.passwordHash(),
             e.hasDisplayName() ? e.getDisplayName() : s.displayName(),
             e.hasEmail() ? e.getEmail() : s.email(),
             e.getReplaceRoles() ? List.copyOf(e.getRolesList()) : s.roles(),
             e.hasGroupPath() ? e.getGroupPath() : s.groupPath(), s.createdAt(), e.getAt(), s.version() + 1,
-            s.createRequestId()))
+            s.createRequestId(), s.id()))
         .onEvent(PasswordChanged.class, (s, e) -> new State(true, login, e.getPasswordHash(), s.displayName(),
-            s.email(), s.roles(), s.groupPath(), s.createdAt(), e.getAt(), s.version() + 1, s.createRequestId()))
+            s.email(), s.roles(), s.groupPath(), s.createdAt(), e.getAt(), s.version() + 1, s.createRequestId(), s.id()))
         .onEvent(UserDeleted.class, (s, e) -> new State(false, login, "", "", "", List.of(), "/", 0, e.getAt(),
-            s.version() + 1, ""))
+            s.version() + 1, "", ""))
         .build();
   }
 
@@ -180,7 +217,7 @@ public final class UserEntity
         return UserSnapshot.newBuilder().setExists(s.exists()).setLogin(s.login()).setPasswordHash(s.passwordHash())
             .setDisplayName(s.displayName()).setEmail(s.email()).addAllRoles(s.roles()).setGroupPath(s.groupPath())
             .setCreatedAt(s.createdAt()).setUpdatedAt(s.updatedAt()).setVersion(s.version())
-            .setCreateRequestId(s.createRequestId()).build();
+            .setCreateRequestId(s.createRequestId()).setId(s.id()).build();
       }
 
       @Override
@@ -188,7 +225,7 @@ public final class UserEntity
         UserSnapshot p = (UserSnapshot) from;
         return new State(p.getExists(), p.getLogin(), p.getPasswordHash(), p.getDisplayName(), p.getEmail(),
             List.copyOf(p.getRolesList()), p.getGroupPath(), p.getCreatedAt(), p.getUpdatedAt(), p.getVersion(),
-            p.getCreateRequestId());
+            p.getCreateRequestId(), p.getId());
       }
     };
   }

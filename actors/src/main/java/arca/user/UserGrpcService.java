@@ -15,14 +15,13 @@ import arca.proto.user.User;
 import arca.proto.user.UserService;
 import arca.proto.user.VerifyPasswordRequest;
 import arca.proto.user.VerifyPasswordResponse;
-import arca.service.Entities;
 import arca.service.GrpcErrors;
 import arca.service.Requests;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
+import java.util.UUID;
 
 /** arca.grpc.user: validate, hash, ask the entity, convert. Lists come from the read model. */
 final class UserGrpcService implements UserService {
@@ -31,7 +30,6 @@ final class UserGrpcService implements UserService {
   private final ClusterSharding sharding;
   private final Duration timeout;
   private final Passwords passwords;
-  private final Executor blocking;
 
   UserGrpcService(ActorSystem<?> system, ServiceStorage storage, Passwords passwords) {
     this.system = system;
@@ -39,7 +37,6 @@ final class UserGrpcService implements UserService {
     this.sharding = ClusterSharding.get(system);
     this.timeout = system.settings().config().getDuration("arca.ask-timeout");
     this.passwords = passwords;
-    this.blocking = Entities.blocking(system);
   }
 
   private EntityRef<UserEntity.Command> entity(String login) {
@@ -56,9 +53,10 @@ final class UserGrpcService implements UserService {
       var roles = UserRules.roles(in.getRolesList());
       String group = UserRules.groupPath(in.getGroupPath());
       String requestId = Requests.id(in.getRequestId());
-      return CompletableFuture.supplyAsync(() -> passwords.hash(password), blocking)
+      String id = UUID.randomUUID().toString();
+      return passwords.hashAsync(password)
           .thenCompose(hash -> entity(login).<UserEntity.Result>ask(
-              r -> new UserEntity.Create(hash, name, email, roles, group, requestId, r), timeout))
+              r -> new UserEntity.Create(hash, name, email, roles, group, requestId, id, r), timeout))
           .thenApply(UserGrpcService::toProto);
     });
   }
@@ -79,7 +77,7 @@ final class UserGrpcService implements UserService {
       String group = in.hasGroupPath() ? UserRules.groupPath(in.getGroupPath()) : null;
       String password = in.hasPassword() ? UserRules.password(in.getPassword()) : null;
       CompletionStage<String> hash = password == null ? CompletableFuture.completedFuture(null)
-          : CompletableFuture.supplyAsync(() -> passwords.hash(password), blocking);
+          : passwords.hashAsync(password);
       String requestId = Requests.id(in.getRequestId());
       return hash.thenCompose(h -> entity(login).<UserEntity.Result>ask(
               r -> new UserEntity.Update(name, email, roles, group, h, requestId, r), timeout))
@@ -117,13 +115,15 @@ final class UserGrpcService implements UserService {
       } catch (RuntimeException invalidLogin) {
         return CompletableFuture.completedFuture(VerifyPasswordResponse.newBuilder().setValid(false).build());
       }
-      return entity(login).ask(UserEntity.Get::new, timeout).thenApplyAsync(r -> {
+      return entity(login).ask(UserEntity.Get::new, timeout).thenCompose(r -> {
         boolean exists = r.user() != null && r.user().exists();
-        boolean valid = passwords.verify(in.getPassword(), exists ? r.user().passwordHash() : null) && exists;
-        VerifyPasswordResponse.Builder out = VerifyPasswordResponse.newBuilder().setValid(valid);
-        if (valid) out.setUser(toProto(r));
-        return out.build();
-      }, blocking);
+        return passwords.verifyAsync(in.getPassword(), exists ? r.user().passwordHash() : null).thenApply(ok -> {
+          boolean valid = ok && exists;
+          VerifyPasswordResponse.Builder out = VerifyPasswordResponse.newBuilder().setValid(valid);
+          if (valid) out.setUser(toProto(r));
+          return out.build();
+        });
+      });
     });
   }
 
@@ -132,6 +132,6 @@ final class UserGrpcService implements UserService {
     UserEntity.State s = r.user();
     return User.newBuilder().setLogin(s.login()).setDisplayName(s.displayName()).setEmail(s.email())
         .addAllRoles(s.roles()).setGroupPath(s.groupPath()).setCreatedAt(s.createdAt()).setUpdatedAt(s.updatedAt())
-        .setVersion(s.version()).build();
+        .setVersion(s.version()).setId(s.accountId()).setHome(s.home()).build();
   }
 }

@@ -24,6 +24,7 @@ public final class UserModule implements ServiceModule {
     UserReadModel.init(ctx.system(), ctx.storage());
     Passwords passwords = new Passwords(ctx.system().settings().config());
     ctx.system().log().info("user service: password hashing {}", passwords.describe());
+    ctx.system().getWhenTerminated().thenRun(passwords::close);
     return UserServiceHandlerFactory.create(new UserGrpcService(ctx.system(), ctx.storage(), passwords), ctx.system());
   }
 }

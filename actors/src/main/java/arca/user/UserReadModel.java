@@ -33,9 +33,9 @@ final class UserReadModel {
     Object event = env.event();
     if (event instanceof UserCreated e) {
       Sql.exec(c, "DELETE FROM user_users WHERE login = ?", login);
-      Sql.exec(c, "INSERT INTO user_users (login, display_name, email, roles, group_path, created_at, updated_at, version)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", login, e.getDisplayName(), e.getEmail(), String.join(",", e.getRolesList()),
-          e.getGroupPath(), e.getAt(), e.getAt(), env.sequenceNr());
+      Sql.exec(c, "INSERT INTO user_users (login, display_name, email, roles, group_path, created_at, updated_at, version,"
+          + " account_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", login, e.getDisplayName(), e.getEmail(),
+          String.join(",", e.getRolesList()), e.getGroupPath(), e.getAt(), e.getAt(), env.sequenceNr(), e.getId());
     } else if (event instanceof UserUpdated e) {
       Sql.exec(c, "UPDATE user_users SET display_name = COALESCE(?, display_name), email = COALESCE(?, email),"
               + " roles = COALESCE(?, roles), group_path = COALESCE(?, group_path), updated_at = ?, version = ? WHERE login = ?",
@@ -67,7 +67,7 @@ final class UserReadModel {
         }
       }
       try (PreparedStatement ps = c.prepareStatement("SELECT login, display_name, email, roles, group_path, created_at,"
-          + " updated_at, version FROM user_users" + where + " ORDER BY login LIMIT ? OFFSET ?")) {
+          + " updated_at, version, account_id FROM user_users" + where + " ORDER BY login LIMIT ? OFFSET ?")) {
         int i = 1;
         if (like != null) for (; i <= 3; i++) ps.setString(i, like);
         ps.setInt(i++, limit);
@@ -75,10 +75,13 @@ final class UserReadModel {
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             String roles = rs.getString(4);
+            String id = rs.getString(9);
             out.addUsers(User.newBuilder().setLogin(rs.getString(1)).setDisplayName(rs.getString(2))
                 .setEmail(rs.getString(3)).addAllRoles(roles.isEmpty() ? List.of() : Arrays.asList(roles.split(",")))
                 .setGroupPath(rs.getString(5)).setCreatedAt(rs.getLong(6)).setUpdatedAt(rs.getLong(7))
-                .setVersion(rs.getLong(8)).build());
+                .setVersion(rs.getLong(8))
+                .setId(id.isEmpty() ? UserEntity.State.legacyId(rs.getString(1), rs.getLong(6)) : id)
+                .setHome(id.isEmpty() ? rs.getString(1) : id).build());
           }
         }
       }

@@ -9,6 +9,14 @@ import arca.proto.role.ListRolesResponse;
 import arca.proto.role.Role;
 import arca.proto.role.UpdateRoleRequest;
 import arca.proto.token.AuthEvent;
+import arca.proto.token.CheckPasswordRequest;
+import arca.proto.token.CheckPasswordResponse;
+import arca.proto.token.CreateAccessKeyRequest;
+import arca.proto.token.CreatedAccessKey;
+import arca.proto.token.EndSessionsRequest;
+import arca.proto.token.EndSessionsResponse;
+import arca.proto.token.ListAccessKeysRequest;
+import arca.proto.token.ResolveAccessKeyRequest;
 import arca.proto.token.GetJwksRequest;
 import arca.proto.token.PasswordGrantRequest;
 import arca.proto.token.RefreshGrantRequest;
@@ -158,12 +166,17 @@ abstract class ServicesContract extends NodeContract {
 
   @Test
   void deleteThenCreateAgain() {
-    createUser("gina", "Gina", "");
+    User before = createUser("gina", "Gina", "");
+    assertTrue(before.getId().matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), before.getId());
+    assertEquals(before.getId(), getUser("gina").getId(), "the id is kept");
     await(node.users.deleteUser(DeleteUserRequest.newBuilder().setLogin("gina").build()));
     assertStatus(Status.Code.NOT_FOUND, node.users.getUser(GetUserRequest.newBuilder().setLogin("gina").build()));
     assertFalse(verify("gina", PASSWORD).getValid(), "a deleted user cannot log in");
 
+    String firstId = before.getId();
     User again = createUser("gina", "Gina Two", "");
+    assertNotEquals(firstId, again.getId(), "a new account with a deleted user's login is another account");
+    assertEquals(again.getId(), again.getHome(), "its personal folder is named by its id, not by the login");
     assertEquals("Gina Two", again.getDisplayName());
     assertEquals(List.of(), again.getRolesList());
     assertEquals("Gina Two", getUser("gina").getDisplayName());
@@ -386,6 +399,100 @@ abstract class ServicesContract extends NodeContract {
         .runWith(Sink.head(), node.system)
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertTrue(lock.getThrottle().getLockedUntil() > System.currentTimeMillis(), "gateways learn about the lock");
+  }
+
+  @Test
+  void parallelWrongPasswordsCannotPassTheLimit() throws Exception {
+    createUser("judith", "Judith", "");
+    List<java.util.concurrent.CompletableFuture<TokenResponse>> guesses = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      guesses.add(node.tokens.passwordGrant(PasswordGrantRequest.newBuilder().setLogin("judith")
+          .setPassword("wrong password " + i).build()).toCompletableFuture());
+    }
+    java.util.Map<Status.Code, Integer> codes = new java.util.TreeMap<>();
+    for (var g : guesses) codes.merge(Calls.failureOf(g), 1, Integer::sum);
+    // max-failures = 3 (test overlay): at most 3 guesses are checked, the others refused before any hashing
+    assertTrue(codes.getOrDefault(Status.Code.UNAUTHENTICATED, 0) <= 3, codes.toString());
+    assertEquals(12, codes.getOrDefault(Status.Code.UNAUTHENTICATED, 0) + codes.getOrDefault(Status.Code.RESOURCE_EXHAUSTED, 0),
+        codes.toString());
+    eventually(Duration.ofSeconds(10), () -> Calls.failureOf(node.tokens.passwordGrant(PasswordGrantRequest.newBuilder()
+            .setLogin("judith").setPassword("wrong again").build())),
+        c -> c == Status.Code.RESOURCE_EXHAUSTED, "the account is locked once the running guesses failed");
+    assertStatus(Status.Code.RESOURCE_EXHAUSTED, node.tokens.passwordGrant(PasswordGrantRequest.newBuilder()
+        .setLogin("judith").setPassword(PASSWORD).build()));
+  }
+
+  @Test
+  void appPasswordsAndKeyIdsAreCheckedUnderTheOwnersThrottle() {
+    createUser("kim", "Kim", "", "staff");
+    CreatedAccessKey key = await(node.tokens.createAccessKey(CreateAccessKeyRequest.newBuilder().setLogin("kim").build()));
+    CheckPasswordResponse byKeyId = await(node.tokens.checkPassword(CheckPasswordRequest.newBuilder()
+        .setUserName(key.getAccessKeyId()).setPassword(key.getSecretAccessKey()).setAllowAppPassword(true).build()));
+    assertEquals("kim", byKeyId.getUser().getLogin());
+    assertEquals(List.of("staff"), byKeyId.getUser().getRolesList());
+    assertEquals(key.getAccessKeyId(), byKeyId.getAccessKeyId());
+    CheckPasswordResponse byLogin = await(node.tokens.checkPassword(CheckPasswordRequest.newBuilder()
+        .setUserName("KIM").setPassword(key.getSecretAccessKey()).setAllowAppPassword(true).build()));
+    assertEquals(key.getAccessKeyId(), byLogin.getAccessKeyId());
+    assertEquals("", await(node.tokens.checkPassword(CheckPasswordRequest.newBuilder().setUserName("kim")
+        .setPassword(PASSWORD).setAllowAppPassword(true).build())).getAccessKeyId(), "the password itself");
+    assertStatus(Status.Code.UNAUTHENTICATED, node.tokens.checkPassword(CheckPasswordRequest.newBuilder()
+        .setUserName("kim").setPassword(key.getSecretAccessKey()).build()));   // app passwords not allowed here
+
+    // failures through the key id count against kim's one throttle (with the one above: 3), the token endpoint is
+    // locked too
+    for (int i = 0; i < 2; i++) {
+      assertStatus(Status.Code.UNAUTHENTICATED, node.tokens.checkPassword(CheckPasswordRequest.newBuilder()
+          .setUserName(key.getAccessKeyId()).setPassword("wrong " + i).setAllowAppPassword(true).build()));
+    }
+    assertStatus(Status.Code.RESOURCE_EXHAUSTED, node.tokens.passwordGrant(PasswordGrantRequest.newBuilder()
+        .setLogin("kim").setPassword(PASSWORD).build()));
+  }
+
+  @Test
+  void endSessionsEndsTheOtherSessionsAndIsStreamed() throws Exception {
+    createUser("lena", "Lena", "", "admin");
+    TokenResponse mine = grant("lena", PASSWORD);
+    TokenResponse other = grant("lena", PASSWORD);
+    String mySid = mine.getRefreshToken().substring(0, 22);
+
+    EndSessionsResponse ended = await(node.tokens.endSessions(EndSessionsRequest.newBuilder().setLogin("lena")
+        .setEndSessions(true).setKeepSession(mySid).setReason("password changed").build()));
+    assertEquals(Status.Code.UNAUTHENTICATED, refreshFailure(other.getRefreshToken()), "another session has ended");
+    TokenResponse renewed = refresh(mine.getRefreshToken());
+    assertTrue(SignedJWT.parse(renewed.getAccessToken()).getJWTClaimsSet().getLongClaim("iat_ms") >= ended.getNotBefore());
+    AuthEvent cutoff = node.tokens.watchAuthEvents(WatchAuthEventsRequest.newBuilder().setFromOffset(0).build())
+        .filter(e -> e.hasCutoff() && e.getCutoff().getLogin().equals("lena"))
+        .take(1)
+        .runWith(Sink.head(), node.system)
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(ended.getNotBefore(), cutoff.getCutoff().getNotBefore());
+    assertEquals(mySid, cutoff.getCutoff().getKeepSession());
+
+    // a role change: access tokens before it are void, the sessions live on and refresh with the new roles
+    await(node.users.updateUser(UpdateUserRequest.newBuilder().setLogin("lena").setReplaceRoles(true).build()));
+    EndSessionsResponse demoted = await(node.tokens.endSessions(EndSessionsRequest.newBuilder().setLogin("lena")
+        .setReason("roles changed").build()));
+    assertTrue(demoted.getNotBefore() > ended.getNotBefore());
+    TokenResponse after = refresh(renewed.getRefreshToken());
+    assertEquals(List.of(), SignedJWT.parse(after.getAccessToken()).getJWTClaimsSet().getStringListClaim("roles"));
+    assertTrue(SignedJWT.parse(after.getAccessToken()).getJWTClaimsSet().getLongClaim("iat_ms") >= demoted.getNotBefore());
+  }
+
+  @Test
+  void endSessionsOfADeletedUserDeletesTheirAccessKeys() {
+    createUser("mila", "Mila", "");
+    CreatedAccessKey key = await(node.tokens.createAccessKey(CreateAccessKeyRequest.newBuilder().setLogin("mila").build()));
+    TokenResponse session = grant("mila", PASSWORD);
+    await(node.users.deleteUser(DeleteUserRequest.newBuilder().setLogin("mila").build()));
+    await(node.tokens.endSessions(EndSessionsRequest.newBuilder().setLogin("mila").setEndSessions(true)
+        .setDeleteAccessKeys(true).setReason("user deleted").build()));
+    createUser("mila", "Mila Two", "");
+    assertStatus(Status.Code.NOT_FOUND, node.tokens.resolveAccessKey(ResolveAccessKeyRequest.newBuilder()
+        .setAccessKeyId(key.getAccessKeyId()).build()));
+    assertEquals(0, await(node.tokens.listAccessKeys(ListAccessKeysRequest.newBuilder().setLogin("mila").build())).getKeysCount());
+    assertEquals(Status.Code.UNAUTHENTICATED, refreshFailure(session.getRefreshToken()),
+        "the old account's session does not pass to the new one");
   }
 
   @Test

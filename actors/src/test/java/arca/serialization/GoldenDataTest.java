@@ -140,7 +140,7 @@ class GoldenDataTest {
     arca.user.UserEntity.State s = (arca.user.UserEntity.State) wire.samples.of(c);
     arca.user.UserEntity.State other = new arca.user.UserEntity.State(s.exists(), "someone-else", s.passwordHash(),
         s.displayName(), s.email(), s.roles(), s.groupPath(), s.createdAt(), s.updatedAt(), s.version(),
-        s.createRequestId());
+        s.createRequestId(), s.id());
     Golden.Entry e = g.add("user", wire.jacksonCbor, c.getName(), c, Golden.signature(c),
         wire.serialization.serialize(other).get());
     assertEquals(Set.of(), uncovered(g, c));

@@ -34,7 +34,7 @@ class AccessKeyEntityTest {
   private record Key(String id, EventSourcedBehaviorTestKit<AccessKeyEntity.Command, GeneratedMessageV3, AccessKeyEntity.State> kit) {
     EventSourcedBehaviorTestKit.CommandResultWithReply<AccessKeyEntity.Command, GeneratedMessageV3, AccessKeyEntity.State, AccessKeyEntity.Reply> create(
         String login) {
-      return kit.runCommand(r -> new AccessKeyEntity.Create(login, "laptop", "kid1", "c2VhbGVk", CREATED_AT, r));
+      return kit.runCommand(r -> new AccessKeyEntity.Create(login, "laptop", "kid1", "c2VhbGVk", CREATED_AT, "uid-" + login, r));
     }
 
     AccessKeyEntity.Reply get() {
@@ -68,7 +68,7 @@ class AccessKeyEntityTest {
     assertEquals("kid1", event.getCipherKid());
     assertEquals("c2VhbGVk", event.getSealedSecret());
     assertEquals(CREATED_AT, event.getAt());
-    var expected = new AccessKeyEntity.Key(k.id(), "alice", "laptop", "kid1", "c2VhbGVk", CREATED_AT);
+    var expected = new AccessKeyEntity.Key(k.id(), "alice", "laptop", "kid1", "c2VhbGVk", CREATED_AT, "uid-alice");
     assertEquals(new AccessKeyEntity.Reply(expected, null), created.reply());
     assertEquals(new AccessKeyEntity.Reply(expected, null), k.get());
   }
@@ -136,5 +136,16 @@ class AccessKeyEntityTest {
     AccessKeyEntity.State deleted = k.kit().getState();
     assertEquals(deleted, k.kit().restart().state());
     assertCode(Status.Code.NOT_FOUND, k.get().failure());
+  }
+
+  @Test
+  void aKeyBelongsToItsAccountNotToALaterOneWithTheSameLogin() {
+    var user = arca.proto.user.User.newBuilder().setLogin("bob").setId("id-new").setCreatedAt(2_000).build();
+    assertTrue(AccessKeyService.ownedBy(new AccessKeyEntity.Key("AK1", "bob", "", "k", "s", 3_000, "id-new"), user));
+    assertFalse(AccessKeyService.ownedBy(new AccessKeyEntity.Key("AK1", "bob", "", "k", "s", 3_000, "id-old"), user),
+        "another account's key, whenever it was made");
+    // keys made before ids existed: a key older than the account was an earlier account's
+    assertFalse(AccessKeyService.ownedBy(new AccessKeyEntity.Key("AK1", "bob", "", "k", "s", 1_000, ""), user));
+    assertTrue(AccessKeyService.ownedBy(new AccessKeyEntity.Key("AK1", "bob", "", "k", "s", 2_500, ""), user));
   }
 }

@@ -91,7 +91,7 @@ class SessionEntityTest {
     assertEquals("alice", event.getSubject());
     assertEquals(FIRST, event.getSecretHash());
     assertEquals(expiresAt, event.getExpiresAt());
-    assertEquals(new SessionEntity.Reply("alice", "web", expiresAt, null), result.reply());
+    assertEquals(new SessionEntity.Reply("alice", "web", expiresAt, null, event.getAt()), result.reply());
     assertEquals(new SessionEntity.State(true, "alice", FIRST, "", expiresAt, "web", false, event.getAt(), 0), result.state());
   }
 

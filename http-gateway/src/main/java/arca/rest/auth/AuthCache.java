@@ -26,8 +26,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The node-local store the gateway consults on every request: revoked session/token ids (until they expire) and
- * locked logins. A Chronicle Map file under the data directory, fed from the token service's events
+ * The node-local store the gateway consults on every request: revoked session/token ids (until they expire),
+ * locked logins, and each account's latest cut-off (credentials issued before it are void, see
+ * {@link #endedByCutoff}). A Chronicle Map file under the data directory, fed from the token service's events
  * (WatchAuthEvents) from the last offset it saw. It is a cache of the token journal: when the file is missing or
  * unreadable it is recreated empty and refilled from offset 0.
  */
@@ -36,6 +37,8 @@ public final class AuthCache implements AutoCloseable {
   private static final String OFFSET = "o:";
   private static final String REVOKED = "r:";
   private static final String LOCKED = "l:";
+  private static final String CUTOFF = "c:";
+  private static final String KEPT = "k:";
 
   private final ChronicleMap<String, Long> map;
   private final Path file;
@@ -118,6 +121,29 @@ public final class AuthCache implements AutoCloseable {
     return until == null ? 0 : until;
   }
 
+  /**
+   * Whether a credential of {@code login} issued at {@code issuedAt} (epoch ms) for session {@code sid} was ended by
+   * the account's latest cut-off (a password or role change, a deletion), which may spare one session.
+   */
+  public boolean endedByCutoff(String login, String sid, long issuedAt) {
+    Long notBefore = map.get(CUTOFF + login);
+    if (notBefore == null || issuedAt >= notBefore) return false;
+    return sid == null || sid.isEmpty() || !notBefore.equals(map.get(KEPT + login + "|" + sid));
+  }
+
+  /** The account's latest cut-off (epoch ms, 0 none). */
+  public long notBefore(String login) {
+    Long notBefore = map.get(CUTOFF + login);
+    return notBefore == null ? 0 : notBefore;
+  }
+
+  /** Records a cut-off of the login's credentials issued before {@code notBefore}, sparing session {@code keep}. */
+  public void cutoff(String login, long notBefore, String keep) {
+    if (notBefore <= notBefore(login)) return;
+    if (keep != null && !keep.isEmpty()) map.put(KEPT + login + "|" + keep, notBefore);
+    map.put(CUTOFF + login, notBefore);
+  }
+
   public void revoke(String id, long expiresAt) {
     map.put(REVOKED + id, expiresAt);
   }
@@ -129,16 +155,21 @@ public final class AuthCache implements AutoCloseable {
         if (e.getThrottle().getLockedUntil() > 0) map.put(LOCKED + e.getThrottle().getLogin(), e.getThrottle().getLockedUntil());
         else map.remove(LOCKED + e.getThrottle().getLogin());
       }
+      case CUTOFF -> cutoff(e.getCutoff().getLogin(), e.getCutoff().getNotBefore(), e.getCutoff().getKeepSession());
       default -> { }
     }
     map.put(OFFSET, Math.max(offset(), e.getOffset()));
   }
 
-  /** Drops revocations of tokens that have expired anyway and locks that have ended. */
+  /**
+   * Drops revocations of tokens that have expired anyway, locks that have ended, and spared sessions of cut-offs
+   * that a later one replaced. Cut-offs stay: one entry per account whose credentials changed.
+   */
   public int purgeExpired(long now) {
     List<String> stale = new ArrayList<>();
     map.forEach((k, v) -> {
       if ((k.startsWith(REVOKED) || k.startsWith(LOCKED)) && v < now) stale.add(k);
+      if (k.startsWith(KEPT) && !v.equals(map.get(CUTOFF + k.substring(KEPT.length(), k.indexOf('|'))))) stale.add(k);
     });
     stale.forEach(map::remove);
     return stale.size();

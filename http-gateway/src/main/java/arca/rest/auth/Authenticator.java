@@ -33,8 +33,8 @@ import static akka.http.javadsl.server.Directives.optionalHeaderValueByName;
 
 /**
  * Bearer-token authentication for every /a/ route: an RS256 JWT signed by the token service (public keys fetched
- * over gRPC and cached), not expired, issued by this cluster, and neither it nor its session revoked (node-local
- * {@link AuthCache}); then the REST-level policies ({@link PolicyCheck}): every authenticated request passes them
+ * over gRPC and cached), not expired, issued by this cluster, neither it nor its session revoked, and not issued
+ * before its account's latest cut-off (a password or role change, a deletion: node-local {@link AuthCache}); then the REST-level policies ({@link PolicyCheck}): every authenticated request passes them
  * here, before any route sees it.
  */
 public final class Authenticator {
@@ -107,8 +107,7 @@ public final class Authenticator {
   public CompletionStage<Optional<Principal>> verify(String token) {
     Principal known = verified.get(token);
     if (known != null) {
-      boolean valid = known.expiresAt() + CLOCK_SKEW_MS >= System.currentTimeMillis()
-          && !cache.isRevoked(known.tokenId()) && !cache.isRevoked(known.sessionId());
+      boolean valid = known.expiresAt() + CLOCK_SKEW_MS >= System.currentTimeMillis() && live(known);
       if (!valid) verified.remove(token);
       return CompletableFuture.completedFuture(valid ? Optional.of(known) : Optional.empty());
     }
@@ -147,15 +146,23 @@ public final class Authenticator {
       if (c.getNotBeforeTime() != null && c.getNotBeforeTime().getTime() - CLOCK_SKEW_MS > now) return Optional.empty();
       if (!issuer.equals(c.getIssuer()) || c.getAudience() == null || !c.getAudience().contains("arca")) return Optional.empty();
       String sid = c.getStringClaim("sid");
-      if (c.getSubject() == null || c.getJWTID() == null || cache.isRevoked(c.getJWTID()) || cache.isRevoked(sid)) {
-        return Optional.empty();
-      }
+      if (c.getSubject() == null || c.getJWTID() == null) return Optional.empty();
       List<String> roles = c.getStringListClaim("roles");
-      return Optional.of(new Principal(c.getSubject(), roles == null ? List.of() : List.copyOf(roles), sid,
-          c.getJWTID(), c.getExpirationTime().getTime()));
+      // iat_ms: the issue time in ms (tokens of older token services carry only iat, in seconds)
+      Long issuedMs = c.getLongClaim("iat_ms");
+      Principal p = new Principal(c.getSubject(), roles == null ? List.of() : List.copyOf(roles), sid,
+          c.getJWTID(), c.getExpirationTime().getTime(), c.getStringClaim("uid"), c.getStringClaim("home"),
+          issuedMs != null ? issuedMs : c.getIssueTime() != null ? c.getIssueTime().getTime() : 0);
+      return live(p) ? Optional.of(p) : Optional.empty();
     } catch (JOSEException | ParseException e) {
       return Optional.empty();
     }
+  }
+
+  /** Neither the token nor its session revoked, nor issued before the account's latest cut-off. */
+  private boolean live(Principal p) {
+    return !cache.isRevoked(p.tokenId()) && !cache.isRevoked(p.sessionId())
+        && !cache.endedByCutoff(p.login(), p.sessionId(), p.issuedAt());
   }
 
   /** Fetches the public keys again when a token names an unknown key id (rate-limited). */

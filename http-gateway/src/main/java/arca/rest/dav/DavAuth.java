@@ -4,6 +4,7 @@ import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.RawHeader;
+import arca.proto.token.CheckPasswordRequest;
 import arca.proto.token.ListAccessKeysRequest;
 import arca.proto.token.ResolveAccessKeyRequest;
 import arca.proto.token.ResolvedAccessKey;
@@ -13,6 +14,8 @@ import arca.proto.user.UserService;
 import arca.rest.ApiError;
 import arca.rest.auth.Authenticator;
 import arca.rest.auth.Principal;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -23,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -30,35 +34,32 @@ import java.util.regex.Pattern;
 /**
  * Who sends a {@code /dav/} request. File clients speak HTTP Basic: the user name is the login (or an access key
  * id) and the password the user's password or an app password (the secret of one of their access keys, created
- * through {@code /a/access-keys}); a Bearer JWT works as on {@code /a/}. A verified Basic credential is kept for
- * {@link #TTL} (a client's burst costs one password check; a changed password or deleted key stops working within
- * it). After {@link #MAX_FAILURES} failed Basic attempts for a login within {@link #FAILURE_WINDOW_MS} this node
- * refuses that login's Basic attempts (429) until the window passes.
+ * through {@code /a/access-keys}); a Bearer JWT works as on {@code /a/}. Basic credentials are checked by the token
+ * service under the account's one throttle (CheckPassword: the same lock as the token endpoint's, cluster-wide; 429 +
+ * Retry-After when it refuses). A verified Basic credential is kept for {@link #TTL} (a client's burst costs one
+ * password check); the account's cut-off (a password or role change, a deletion) voids it at once, a lock does not
+ * (the credential was proven; the lock stops guesses, and the next check after the {@link #TTL} meets it).
  *
  * <p>Then the policies: resource {@code dav:<workspace>/<path>} ({@code dav:} for the top level), action the
  * method (PROPFIND, PUT, MOVE, LOCK ...).
  */
 final class DavAuth {
   static final long TTL = 5_000;
-  static final int MAX_FAILURES = 10;
-  static final long FAILURE_WINDOW_MS = 60_000;
   static final String DAV_RESOURCE = "dav:";
   private static final int MAX_ENTRIES = 10_000;
   private static final Pattern ACCESS_KEY_ID = Pattern.compile("AK[A-Z0-9]{18}");
+  private static final Metadata.Key<String> RETRY_AFTER = Metadata.Key.of("retry-after", Metadata.ASCII_STRING_MARSHALLER);
   private static final HttpHeader CHALLENGE = RawHeader.create("WWW-Authenticate", "Basic realm=\"Arca\", charset=\"UTF-8\"");
 
   private record Entry(Principal principal, long expiresAt) {}
-
-  private record Failures(int count, long since) {}
 
   private final Authenticator tokens;
   private final UserService users;
   private final TokenService keys;
   private final Clock clock;
   private final Map<String, Entry> verified = new ConcurrentHashMap<>();
-  private final Map<String, Failures> failures = new ConcurrentHashMap<>();
-  /** Per login, the Basic check running now: the next one for that login waits for it. */
-  private final Map<String, CompletableFuture<Void>> turns = new ConcurrentHashMap<>();
+  /** Checks running now, by credential digest. */
+  private final Map<String, CompletableFuture<Principal>> checking = new ConcurrentHashMap<>();
 
   DavAuth(Authenticator tokens, UserService users, TokenService keys, Clock clock) {
     this.tokens = tokens;
@@ -104,59 +105,61 @@ final class DavAuth {
 
   private CompletionStage<Principal> basic(String user, String password) {
     String cacheKey = digest(user + "\u0000" + password);
-    Entry known = verified.get(cacheKey);
-    if (known != null && known.expiresAt() > clock.millis()) return CompletableFuture.completedFuture(known.principal());
-    // one check at a time per login, so that the failures each one counts are all the earlier ones (parallel guesses
-    // would otherwise all pass the limit before the first failure is counted)
-    CompletableFuture<Void> mine = new CompletableFuture<>();
-    CompletableFuture<Void> before = turns.put(user, mine);
-    CompletableFuture<Principal> result = new CompletableFuture<>();
-    (before == null ? CompletableFuture.<Void>completedFuture(null) : before).whenComplete((x, ignored) -> {
-      CompletionStage<Principal> check;
-      try {
-        check = check(user, password, cacheKey);
-      } catch (RuntimeException e) {
-        check = CompletableFuture.failedFuture(e);
-      }
-      check.whenComplete((p, e) -> {
-        turns.remove(user, mine);
-        mine.complete(null);
-        if (e != null) result.completeExceptionally(e);
-        else result.complete(p);
-      });
-    });
-    return result;
-  }
-
-  private CompletionStage<Principal> check(String user, String password, String cacheKey) {
     long now = clock.millis();
     Entry known = verified.get(cacheKey);
-    if (known != null && known.expiresAt() > now) return CompletableFuture.completedFuture(known.principal());
-    Failures f = failures.get(user);
-    if (f != null && f.count() >= MAX_FAILURES && now - f.since() < FAILURE_WINDOW_MS) {
-      return CompletableFuture.failedFuture(throttled("too many failed sign-ins for '" + user + "': wait a minute",
-          (FAILURE_WINDOW_MS - (now - f.since())) / 1000 + 1));
+    if (known != null && known.expiresAt() > now
+        && !tokens.cache().endedByCutoff(known.principal().login(), "", known.principal().issuedAt())) {
+      return CompletableFuture.completedFuture(known.principal());
     }
-    if (f == null && failures.size() >= MAX_ENTRIES) {   // bounded: forget finished windows; if still full, refuse
-      failures.values().removeIf(x -> now - x.since() >= FAILURE_WINDOW_MS);
-      if (failures.size() >= MAX_ENTRIES) {
-        return CompletableFuture.failedFuture(throttled("too many failed sign-ins on this node: wait a minute", 60));
+    // a client's parallel requests with one credential share one check (else they would take the account's slots)
+    CompletableFuture<Principal> mine = new CompletableFuture<>();
+    CompletableFuture<Principal> running = checking.putIfAbsent(cacheKey, mine);
+    if (running != null) return running;
+    check(user, password, now).whenComplete((p, e) -> {
+      if (p != null) {
+        if (verified.size() >= MAX_ENTRIES) verified.clear();
+        verified.put(cacheKey, new Entry(p, now + TTL));
       }
-    }
+      checking.remove(cacheKey, mine);
+      if (e != null) mine.completeExceptionally(e);
+      else mine.complete(p);
+    });
+    return mine;
+  }
+
+  /** The token service checks the credential under the account's throttle (429 + Retry-After when it refuses). */
+  private CompletionStage<Principal> check(String user, String password, long now) {
+    CheckPasswordRequest req = CheckPasswordRequest.newBuilder().setUserName(user).setPassword(password)
+        .setAllowAppPassword(true).build();
+    return keys.checkPassword(req)
+        .thenApply(r -> new Principal(r.getUser().getLogin(), List.copyOf(r.getUser().getRolesList()), "",
+            r.getAccessKeyId().isEmpty() ? "basic" : r.getAccessKeyId(), Long.MAX_VALUE, r.getUser().getId(),
+            r.getUser().getHome(), now))
+        .exceptionallyCompose(e -> {
+          Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+          if (!(c instanceof StatusRuntimeException sre)) return CompletableFuture.failedFuture(c);
+          return switch (sre.getStatus().getCode()) {
+            case UNAUTHENTICATED -> CompletableFuture.failedFuture(unauthorized("wrong user name or password"));
+            case RESOURCE_EXHAUSTED -> CompletableFuture.failedFuture(throttled(
+                sre.getStatus().getDescription() == null ? "too many sign-ins" : sre.getStatus().getDescription(),
+                retryAfter(sre)));
+            // a token service of an older build (rolling upgrade): check as it did, without a throttle of its own
+            case UNIMPLEMENTED -> legacy(user, password);
+            default -> CompletableFuture.failedFuture(c);
+          };
+        });
+  }
+
+  private CompletionStage<Principal> legacy(String user, String password) {
     CompletionStage<Optional<Principal>> found = ACCESS_KEY_ID.matcher(user).matches()
         ? byKey(user, password)
         : byPassword(user, password).thenCompose(p -> p.isPresent() ? CompletableFuture.completedFuture(p) : byAppPassword(user, password));
-    return found.thenApply(p -> {
-      if (p.isEmpty()) {
-        failures.compute(user, (k, old) -> old == null || now - old.since() >= FAILURE_WINDOW_MS
-            ? new Failures(1, now) : new Failures(old.count() + 1, old.since()));
-        throw unauthorized("wrong user name or password");
-      }
-      failures.remove(user);
-      if (verified.size() >= MAX_ENTRIES) verified.clear();
-      verified.put(cacheKey, new Entry(p.get(), now + TTL));
-      return p.get();
-    });
+    return found.thenApply(p -> p.orElseThrow(() -> unauthorized("wrong user name or password")));
+  }
+
+  private static long retryAfter(StatusRuntimeException e) {
+    String after = e.getTrailers() == null ? null : e.getTrailers().get(RETRY_AFTER);
+    return after != null && after.matches("\\d{1,9}") ? Long.parseLong(after) : 1;
   }
 
   private static DavError throttled(String message, long retryAfterSeconds) {

@@ -102,7 +102,7 @@ public final class FileAccess {
         .thenCompose(w -> {
           String root = w.getRoot().getPath();
           boolean personal = root.contains(LOGIN);
-          String resolvedRoot = root.replace(LOGIN, caller.login());
+          String resolvedRoot = root.replace(LOGIN, caller.home());
           String full = resolvedRoot.isEmpty() ? path : path.isEmpty() ? resolvedRoot : resolvedRoot + "/" + path;
           if (full.equals(UPLOADS) || full.startsWith(UPLOADS + "/")) {
             throw new ApiError(StatusCodes.BAD_REQUEST, RelativePath.INVALID_PATH, "'" + UPLOADS + "' is reserved");

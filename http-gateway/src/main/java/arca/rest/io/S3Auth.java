@@ -80,12 +80,13 @@ final class S3Auth {
           "Anonymous access is not allowed: sign the request (AWS Signature Version 4) or send a bearer token"));
     }
     Optional<String> keyId = accessKeyId(authorization, call);
-    CompletionStage<Optional<ResolvedAccessKey>> key = keyId.isPresent() ? keys.resolve(keyId.get())
+    CompletionStage<Optional<AccessKeyCache.Resolved>> key = keyId.isPresent() ? keys.resolve(keyId.get())
         : CompletableFuture.completedFuture(Optional.empty());
     return key.thenApply(k -> verify(request, call, k));
   }
 
-  private Caller verify(HttpRequest request, S3Call call, Optional<ResolvedAccessKey> key) {
+  private Caller verify(HttpRequest request, S3Call call, Optional<AccessKeyCache.Resolved> resolved) {
+    Optional<ResolvedAccessKey> key = resolved.map(AccessKeyCache.Resolved::key);
     SigV4 sigV4 = new SigV4(id -> key.filter(k -> k.getAccessKeyId().equals(id))
         .map(k -> new SigV4.Secret(k.getSecretAccessKey())), clock);
     SigV4Result result = null;
@@ -96,8 +97,8 @@ final class S3Auth {
     if (result instanceof Rejected r) throw new S3Exception(r.code(), r.message());
     ResolvedAccessKey k = key.orElseThrow();
     // tokenId carries the access key id: the request is not tied to a session or an expiring token
-    return new Caller(new Principal(k.getLogin(), List.copyOf(k.getRolesList()), "", k.getAccessKeyId(), Long.MAX_VALUE),
-        Optional.of((Verified) result));
+    return new Caller(new Principal(k.getLogin(), List.copyOf(k.getRolesList()), "", k.getAccessKeyId(), Long.MAX_VALUE,
+        k.getUserId(), k.getHome(), resolved.get().resolvedAt()), Optional.of((Verified) result));
   }
 
   /** The access key id a signature names (header Credential= or X-Amz-Credential), if it can be read. */

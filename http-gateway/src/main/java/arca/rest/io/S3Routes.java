@@ -67,7 +67,7 @@ public final class S3Routes implements RestModule {
   public static Route routes(ActorSystem<?> system, Authenticator auth, TokenService tokens, FileAccess access,
                              TreeService tree, Blobs blobs, Clock clock) {
     Materializer materializer = Materializer.matFromSystem(system);
-    S3Auth s3Auth = new S3Auth(auth, new AccessKeyCache(tokens, clock), clock);
+    S3Auth s3Auth = new S3Auth(auth, new AccessKeyCache(tokens, clock, auth.cache()::notBefore), clock);
     S3Objects objects = new S3Objects(access, tree, blobs, materializer, s3Auth::permit);
     Parts parts = new Parts(objects, new S3Listing(access, tree), new S3Multipart(access, tree, blobs, objects, materializer));
     return extractRequest(request -> {

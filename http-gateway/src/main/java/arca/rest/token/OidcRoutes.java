@@ -103,7 +103,10 @@ public final class OidcRoutes implements RestModule, Proxy.WithParts {
           return oauthError(StatusCodes.BAD_REQUEST, "invalid_request", "username and password are required");
         }
         long locked = cache.lockedUntil(login) - System.currentTimeMillis();
-        if (locked > 0) return throttled((locked + 999) / 1000);
+        if (locked > 0) {
+          long seconds = (locked + 999) / 1000;
+          return throttled(seconds, "too many failed logins for this account; retry in " + seconds + " s");
+        }
         // a fresh request id: the gateway may resend a login lost in a shard hand-off (see TokenService)
         return tokenReply(tokens.passwordGrant(PasswordGrantRequest.newBuilder().setLogin(login).setPassword(password)
             .setClientId(client).setRequestId(RequestIds.fresh()).build()));
@@ -145,7 +148,8 @@ public final class OidcRoutes implements RestModule, Proxy.WithParts {
         case INVALID_ARGUMENT -> { return oauthError(StatusCodes.BAD_REQUEST, "invalid_request", description); }
         case RESOURCE_EXHAUSTED -> {
           String after = sre.getTrailers() == null ? null : sre.getTrailers().get(RETRY_AFTER);
-          return throttled(after != null && after.matches("\\d{1,9}") ? Long.parseLong(after) : 60);
+          long seconds = after != null && after.matches("\\d{1,9}") ? Long.parseLong(after) : 60;
+          return throttled(seconds, description.isEmpty() ? "too many sign-ins for this account; retry in " + seconds + " s" : description);
         }
         default -> { }
       }
@@ -154,9 +158,8 @@ public final class OidcRoutes implements RestModule, Proxy.WithParts {
     return oauthError(e.status, e.status.intValue() == 503 ? "temporarily_unavailable" : "server_error", e.getMessage());
   }
 
-  private static Route throttled(long seconds) {
-    return complete(noStore(oauthBody(StatusCodes.TOO_MANY_REQUESTS, "invalid_grant",
-        "too many failed logins for this account; retry in " + seconds + " s"))
+  private static Route throttled(long seconds, String description) {
+    return complete(noStore(oauthBody(StatusCodes.TOO_MANY_REQUESTS, "invalid_grant", description))
         .addHeader(RawHeader.create("Retry-After", Long.toString(seconds))));
   }
 

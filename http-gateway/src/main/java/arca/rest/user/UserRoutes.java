@@ -2,9 +2,16 @@ package arca.rest.user;
 
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.Route;
+import akka.http.javadsl.model.headers.RawHeader;
+import arca.proto.acl.AclService;
+import arca.proto.acl.AclServiceClient;
+import arca.proto.policy.PolicyService;
+import arca.proto.policy.PolicyServiceClient;
 import arca.proto.role.GetRoleRequest;
 import arca.proto.role.RoleService;
 import arca.proto.role.RoleServiceClient;
+import arca.proto.token.TokenService;
+import arca.proto.token.TokenServiceClient;
 import arca.proto.user.CreateUserRequest;
 import arca.proto.user.DeleteUserRequest;
 import arca.proto.user.GetUserRequest;
@@ -13,7 +20,6 @@ import arca.proto.user.UpdateUserRequest;
 import arca.proto.user.User;
 import arca.proto.user.UserService;
 import arca.proto.user.UserServiceClient;
-import arca.proto.user.VerifyPasswordRequest;
 import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
@@ -36,7 +42,8 @@ import static akka.http.javadsl.server.Directives.*;
 
 /**
  * arca.rest.user: /a/users (admin: create, list, read, update, delete) and /a/users/{login} for the user themself
- * (read; update display name, email, and password given the current one).
+ * (read; update display name, email, and password given the current one). Credential changes end sessions and a
+ * deletion removes what names the login ({@link AccountChanges}).
  */
 public final class UserRoutes implements RestModule {
 
@@ -46,10 +53,11 @@ public final class UserRoutes implements RestModule {
   public record UpdateBody(String displayName, String email, String password, String currentPassword,
                            List<String> roles, String groupPath) {}
 
-  public record UserJson(String login, String displayName, String email, List<String> roles, String groupPath,
-                         String createdAt, String updatedAt, long version) {
+  /** id: the account's immutable id ("" only from a user service of an older build). */
+  public record UserJson(String login, String id, String displayName, String email, List<String> roles,
+                         String groupPath, String createdAt, String updatedAt, long version) {
     static UserJson of(User u) {
-      return new UserJson(u.getLogin(), u.getDisplayName(), u.getEmail(), u.getRolesList(), u.getGroupPath(),
+      return new UserJson(u.getLogin(), u.getId(), u.getDisplayName(), u.getEmail(), u.getRolesList(), u.getGroupPath(),
           Times.iso(u.getCreatedAt()), Times.iso(u.getUpdatedAt()), u.getVersion());
     }
   }
@@ -61,11 +69,16 @@ public final class UserRoutes implements RestModule {
   public Route route(RestContext ctx) {
     UserService users = ctx.clients().client(UserService.class, "user", UserServiceClient::create);
     RoleService roles = ctx.clients().client(RoleService.class, "role", RoleServiceClient::create);
-    return routes(ctx.auth(), users, roles);
+    TokenService tokens = ctx.clients().client(TokenService.class, "token", TokenServiceClient::create);
+    AclService acls = ctx.clients().client(AclService.class, "acl", AclServiceClient::create);
+    PolicyService policies = ctx.clients().client(PolicyService.class, "policy", PolicyServiceClient::create);
+    return routes(ctx.auth(), users, roles, tokens, acls, policies);
   }
 
   /** The route tree over service interfaces (generated clients in production, fakes in tests). */
-  public static Route routes(Authenticator auth, UserService users, RoleService roles) {
+  public static Route routes(Authenticator auth, UserService users, RoleService roles, TokenService tokens,
+                             AclService acls, PolicyService policies) {
+    AccountChanges changes = new AccountChanges(users, tokens, acls, policies, auth.cache());
     return pathPrefix("users", () -> auth.authenticated(p -> concat(
         pathEndOrSingleSlash(() -> concat(
             get(() -> auth.admin(p, () -> parameterOptional("offset", o -> parameterOptional("limit", l ->
@@ -88,11 +101,10 @@ public final class UserRoutes implements RestModule {
           return concat(
               get(() -> Json.reply(users.getUser(GetUserRequest.newBuilder().setLogin(login).build()),
                   StatusCodes.OK, UserJson::of)),
-              patch(() -> RequestIds.of(p, id -> Json.body(UpdateBody.class, b -> update(users, roles, p, login, b, id)))),
+              patch(() -> RequestIds.of(p, id -> Json.body(UpdateBody.class, b -> update(users, roles, changes, p, login, b, id)))),
               delete(() -> auth.admin(p, () -> self
                   ? Json.fail(ApiError.conflict("you cannot delete your own account"))
-                  : RequestIds.of(p, id -> Json.reply(users.deleteUser(DeleteUserRequest.newBuilder().setLogin(login)
-                      .setRequestId(id).build()), r -> complete(StatusCodes.NO_CONTENT))))));
+                  : RequestIds.of(p, id -> Json.reply(deleteUser(users, changes, login, id), r -> complete(StatusCodes.NO_CONTENT))))));
         }))));
   }
 
@@ -115,8 +127,23 @@ public final class UserRoutes implements RestModule {
         () -> complete(Json.response(StatusCodes.CREATED, UserJson.of(u)))));
   }
 
-  private static Route update(UserService users, RoleService roles, Principal p, String login, UpdateBody b,
-                              String requestId) {
+  /**
+   * Deletes the user, then ends their sessions, deletes their access keys and removes the grants naming their
+   * login ({@link AccountChanges#deleted}). A deletion repeated for a login already gone does that part again (and
+   * answers 404), so one that failed half-way can be finished.
+   */
+  private static CompletionStage<Void> deleteUser(UserService users, AccountChanges changes, String login, String requestId) {
+    return users.deleteUser(DeleteUserRequest.newBuilder().setLogin(login).setRequestId(requestId).build())
+        .handle((r, e) -> {
+          CompletionStage<Void> cleanup = changes.deleted(login);
+          if (e == null) return cleanup;
+          if (ApiError.of(e).status.intValue() != 404) return CompletableFuture.<Void>failedFuture(e);
+          return cleanup.thenCompose(x -> CompletableFuture.<Void>failedFuture(e));
+        }).thenCompose(s -> s);
+  }
+
+  private static Route update(UserService users, RoleService roles, AccountChanges changes, Principal p, String login,
+                              UpdateBody b, String requestId) {
     boolean self = login.equals(p.login());
     if (!p.isAdmin() && (b.roles() != null || b.groupPath() != null)) {
       return Json.fail(ApiError.forbidden("only an admin may change roles or groupPath"));
@@ -133,15 +160,30 @@ public final class UserRoutes implements RestModule {
       if (b.currentPassword() == null) {
         return Json.fail(ApiError.badRequest("changing your password needs field 'currentPassword'"));
       }
-      allowed = users.verifyPassword(VerifyPasswordRequest.newBuilder().setLogin(login).setPassword(b.currentPassword()).build())
-          .thenAccept(v -> {
-            if (!v.getValid()) throw ApiError.forbidden("currentPassword is wrong");
-          });
+      allowed = changes.checkCurrentPassword(login, b.currentPassword());
     }
+    // a password change ends the account's other sessions (the caller's own when they changed their own password);
+    // a role change voids the access tokens issued before it
     CompletionStage<User> updated = allowed
         .thenCompose(ok -> b.roles() == null ? CompletableFuture.completedFuture(null) : rolesExist(roles, b.roles()))
-        .thenCompose(ok -> users.updateUser(req.build()));
-    return Json.reply(updated, StatusCodes.OK, UserJson::of);
+        .thenCompose(ok -> users.updateUser(req.build()))
+        .thenCompose(u -> b.password() == null && b.roles() == null ? CompletableFuture.completedFuture(u)
+            : changes.credentialsChanged(login, b.password() != null, b.roles() != null, self ? p.sessionId() : "")
+                .thenApply(x -> u));
+    return onComplete(updated, t -> t.isSuccess() ? complete(Json.response(StatusCodes.OK, UserJson.of(t.get())))
+        : complete(withRetryAfter(t.failed().get())));
+  }
+
+  private static final io.grpc.Metadata.Key<String> RETRY_AFTER =
+      io.grpc.Metadata.Key.of("retry-after", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
+
+  /** A 429 (the account's login throttle refused the current password's check) says when to come back. */
+  private static akka.http.javadsl.model.HttpResponse withRetryAfter(Throwable failure) {
+    ApiError e = ApiError.of(failure);
+    if (e.status.intValue() != 429) return Json.error(e);
+    Throwable c = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    String after = c instanceof StatusRuntimeException s && s.getTrailers() != null ? s.getTrailers().get(RETRY_AFTER) : null;
+    return Json.error(e).addHeader(RawHeader.create("Retry-After", after != null && after.matches("\\d{1,9}") ? after : "1"));
   }
 
   /** Every role id must name an existing role: 400 naming the first unknown one. */

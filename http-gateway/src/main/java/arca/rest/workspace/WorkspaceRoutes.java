@@ -48,7 +48,7 @@ public final class WorkspaceRoutes implements RestModule {
                               boolean builtIn, String createdAt, String createdBy, String updatedAt, String updatedBy,
                               long version) {
     static WorkspaceJson of(Workspace w, Principal caller) {
-      String path = caller.isAdmin() ? w.getRoot().getPath() : w.getRoot().getPath().replace(LOGIN, caller.login());
+      String path = caller.isAdmin() ? w.getRoot().getPath() : w.getRoot().getPath().replace(LOGIN, caller.home());
       return new WorkspaceJson(w.getSlug(), w.getLabel(), w.getDescription(), scopeName(w.getScope()),
           new RootJson(w.getRoot().getDatasource(), path), w.getBuiltIn(), Times.iso(w.getCreatedAt()),
           w.getCreatedBy(), Times.iso(w.getUpdatedAt()), w.getUpdatedBy(), w.getVersion());

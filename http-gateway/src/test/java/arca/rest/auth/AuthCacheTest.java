@@ -2,6 +2,7 @@ package arca.rest.auth;
 
 import akka.actor.typed.ActorSystem;
 import arca.proto.token.AuthEvent;
+import arca.proto.token.LoginCutoff;
 import arca.proto.token.LoginThrottle;
 import arca.proto.token.Revoked;
 import arca.rest.testsupport.FakeTokenService;
@@ -48,6 +49,37 @@ class AuthCacheTest {
   static AuthEvent throttle(long offset, String login, long lockedUntil) {
     return AuthEvent.newBuilder().setOffset(offset)
         .setThrottle(LoginThrottle.newBuilder().setLogin(login).setFailures(5).setLockedUntil(lockedUntil)).build();
+  }
+
+  static AuthEvent cutoff(long offset, String login, long notBefore, String keep) {
+    return AuthEvent.newBuilder().setOffset(offset)
+        .setCutoff(LoginCutoff.newBuilder().setLogin(login).setNotBefore(notBefore).setKeepSession(keep)).build();
+  }
+
+  @Test
+  void cutOffsVoidEarlierCredentialsButTheSparedSessionAndSurviveAReopen() {
+    try (AuthCache cache = AuthCache.open(file)) {
+      assertFalse(cache.endedByCutoff("carol", "sid-a", 1_000), "no cut-off yet");
+      cache.apply(cutoff(1, "carol", 5_000, "sid-kept"));
+      assertTrue(cache.endedByCutoff("carol", "sid-a", 4_999), "issued before the cut-off");
+      assertFalse(cache.endedByCutoff("carol", "sid-a", 5_000), "issued at or after it");
+      assertFalse(cache.endedByCutoff("carol", "sid-kept", 4_999), "the spared session");
+      assertTrue(cache.endedByCutoff("carol", "", 4_999), "a Basic or access-key credential verified before it");
+      assertFalse(cache.endedByCutoff("dave", "sid-a", 1), "another account");
+      assertEquals(5_000, cache.notBefore("carol"));
+
+      // a later cut-off that spares nobody ends the spared session too; an older one (replayed) changes nothing
+      cache.apply(cutoff(2, "carol", 7_000, ""));
+      assertTrue(cache.endedByCutoff("carol", "sid-kept", 6_000));
+      cache.apply(cutoff(3, "carol", 6_500, "sid-kept"));
+      assertEquals(7_000, cache.notBefore("carol"));
+      assertTrue(cache.endedByCutoff("carol", "sid-kept", 6_000));
+      assertEquals(1, cache.purgeExpired(System.currentTimeMillis()), "the replaced spared session is dropped");
+      assertEquals(3, cache.offset());
+    }
+    try (AuthCache reopened = AuthCache.open(file)) {
+      assertTrue(reopened.endedByCutoff("carol", "sid-x", 6_999), "kept in the file");
+    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package arca.rest.auth;
 
 import akka.http.javadsl.server.Route;
 import arca.proto.token.AuthEvent;
+import arca.proto.token.LoginCutoff;
 import arca.proto.token.Revoked;
 import arca.rest.RestContext;
 import arca.rest.proxy.Proxy;
@@ -11,7 +12,6 @@ import arca.rest.testsupport.Jwt;
 import arca.rest.testsupport.Resp;
 import arca.rest.testsupport.TestGateway;
 import arca.rest.token.OidcRoutes;
-import arca.rest.user.UserRoutes;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
@@ -176,6 +176,29 @@ class AuthenticatorTest {
   }
 
   @Test
+  void tokensIssuedBeforeTheAccountsCutoffAre401ExceptTheSparedSessions() throws Exception {
+    gw.users.put("erik", "pw", "user");
+    gw.users.put("fred", "pw", "user");
+    long now = System.currentTimeMillis();
+    String spared = gw.jwt.sign(gw.jwt.claims("erik", "user").claim("sid", "sid-spared").claim("iat_ms", now - 2_000));
+    String ended = gw.jwt.sign(gw.jwt.claims("erik", "user").claim("sid", "sid-ended").claim("iat_ms", now - 2_000));
+    // a token of an older token service: no iat_ms, its iat (seconds) counts
+    String older = gw.jwt.sign(gw.jwt.claims("erik", "user").issueTime(new java.util.Date(now - 5_000)));
+    String after = gw.jwt.sign(gw.jwt.claims("erik", "user").claim("iat_ms", now));
+    String someoneElse = gw.jwt.sign(gw.jwt.claims("fred", "user").claim("iat_ms", now - 2_000));
+    for (String t : List.of(spared, ended, older, after, someoneElse)) assertEquals(200, gw.get("/a/users/" + Jwt.parse(t).getSubject(), t).status());
+
+    gw.cache.apply(AuthEvent.newBuilder().setOffset(1).setCutoff(LoginCutoff.newBuilder().setLogin("erik")
+        .setNotBefore(now - 1_000).setKeepSession("sid-spared")).build());
+
+    assertEquals(200, gw.get("/a/users/erik", spared).status(), "the spared session");
+    assert401(gw.get("/a/users/erik", ended));
+    assert401(gw.get("/a/users/erik", older));
+    assertEquals(200, gw.get("/a/users/erik", after).status(), "issued after the cut-off");
+    assertEquals(200, gw.get("/a/users/fred", someoneElse).status(), "another account");
+  }
+
+  @Test
   void keysAreFetchedOnceAndUnknownKeyIdsDoNotHammerTheTokenService() {
     gw.get("/a/users", gw.adminToken());
     int before = gw.tokens.jwksCalls.get();
@@ -194,7 +217,7 @@ class AuthenticatorTest {
     tokens.down = Status.UNAVAILABLE;
     Authenticator auth = new Authenticator(tokens, gw.cache, TestGateway.ISSUER, gw.auth.policies());
     Route route = Proxy.route(new RestContext(gw.system, auth, arca.rest.Clients.NONE),
-        List.of(TestGateway.module("user", "a", () -> UserRoutes.routes(auth, gw.users, gw.roles)),
+        List.of(TestGateway.module("user", "a", () -> gw.userRoutes(auth, tokens)),
             TestGateway.module("token", "oidc", () -> OidcRoutes.routes(tokens, gw.cache, TestGateway.ISSUER))), () -> true);
     String base = gw.bind(route);
     Resp r = gw.sendTo(base, "GET", "/a/users", gw.adminToken());

@@ -10,7 +10,6 @@ import arca.rest.testsupport.FakePolicyService;
 import arca.rest.testsupport.Resp;
 import arca.rest.testsupport.TestGateway;
 import arca.rest.token.OidcRoutes;
-import arca.rest.user.UserRoutes;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.Status;
 import org.junit.jupiter.api.AfterAll;
@@ -48,7 +47,7 @@ class PolicyRoutesTest {
     gw.users.put("alice", "a-long-password", "user");
     base = gw.bind(Proxy.route(new RestContext(gw.system, gw.auth, Clients.NONE), List.of(
         TestGateway.module("policy", "a", () -> PolicyRoutes.routes(gw.auth, policies)),
-        TestGateway.module("user", "a", () -> UserRoutes.routes(gw.auth, gw.users, gw.roles)),
+        TestGateway.module("user", "a", () -> gw.userRoutes(gw.auth, gw.tokens)),
         TestGateway.module("token", "oidc", () -> OidcRoutes.routes(gw.tokens, gw.cache, TestGateway.ISSUER))), () -> true));
   }
 

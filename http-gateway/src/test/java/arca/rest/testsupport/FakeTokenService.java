@@ -4,6 +4,13 @@ import akka.NotUsed;
 import akka.stream.javadsl.Source;
 import arca.proto.token.AccessKey;
 import arca.proto.token.AuthEvent;
+import arca.proto.token.CheckPasswordRequest;
+import arca.proto.token.CheckPasswordResponse;
+import arca.proto.token.EndSessionsRequest;
+import arca.proto.token.EndSessionsResponse;
+import arca.proto.user.User;
+import arca.proto.user.UserService;
+import arca.proto.user.VerifyPasswordRequest;
 import arca.proto.token.CreateAccessKeyRequest;
 import arca.proto.token.CreatedAccessKey;
 import arca.proto.token.DeleteAccessKeyRequest;
@@ -71,8 +78,14 @@ public final class FakeTokenService implements TokenService {
   public final AtomicInteger jwksCalls = new AtomicInteger();
   /** Every access-key request received, in order. */
   public final List<Object> accessKeyRequests = new CopyOnWriteArrayList<>();
+  public final List<CheckPasswordRequest> passwordChecks = new CopyOnWriteArrayList<>();
+  public final List<EndSessionsRequest> endSessions = new CopyOnWriteArrayList<>();
   /** When set, every call fails with this status (a service that is down). */
   public volatile Status down;
+  /** When set, CheckPassword checks passwords with this user service (else the grant's own table). */
+  public volatile UserService users;
+  /** When true, CheckPassword and EndSessions answer UNIMPLEMENTED (a token service of an older build). */
+  public volatile boolean older;
 
   public FakeTokenService(Jwt jwt) {
     this.jwt = jwt;
@@ -85,16 +98,73 @@ public final class FakeTokenService implements TokenService {
   public void throttle(String login, Long retryAfterSeconds) { throttled.put(login, retryAfterSeconds == null ? -1L : retryAfterSeconds); }
   public void publish(AuthEvent e) { journal.add(e); }
 
+  private <T> CompletionStage<T> throttledFailure(String login) {
+    Long after = throttled.get(login);
+    if (after == null) return null;
+    Metadata trailers = new Metadata();
+    if (after >= 0) trailers.put(RETRY_AFTER, Long.toString(after));
+    return Failures.failed(Status.RESOURCE_EXHAUSTED.withDescription("too many failed logins"), trailers);
+  }
+
+  @Override
+  public CompletionStage<CheckPasswordResponse> checkPassword(CheckPasswordRequest in) {
+    passwordChecks.add(in);
+    if (down != null) return Failures.failed(down);
+    if (older) return Failures.failed(Status.UNIMPLEMENTED);
+    StoredKey key;
+    String keyId = "";
+    String login = in.getUserName();
+    synchronized (this) {
+      key = ACCESS_KEY_ID.matcher(login).matches() ? accessKeys.get(login) : null;
+    }
+    if (key != null) login = key.login();
+    CompletionStage<CheckPasswordResponse> throttledLogin = throttledFailure(login);
+    if (throttledLogin != null) return throttledLogin;
+    if (in.getAllowAppPassword()) {
+      synchronized (this) {
+        for (Map.Entry<String, StoredKey> e : accessKeys.entrySet()) {
+          boolean named = key == null || e.getKey().equals(in.getUserName());
+          if (named && e.getValue().login().equals(login) && e.getValue().secret().equals(in.getPassword())) keyId = e.getKey();
+        }
+      }
+      if (!keyId.isEmpty()) {
+        return Failures.async(CheckPasswordResponse.newBuilder().setAccessKeyId(keyId)
+            .setUser(User.newBuilder().setLogin(login).addRoles("user")).build());
+      }
+      if (key != null) return Failures.failed(Status.UNAUTHENTICATED.withDescription("invalid username or password"));
+    }
+    String name = login;
+    if (users == null) {
+      return in.getPassword().equals(passwords.get(name))
+          ? Failures.async(CheckPasswordResponse.newBuilder().setUser(User.newBuilder().setLogin(name)).build())
+          : Failures.failed(Status.UNAUTHENTICATED.withDescription("invalid username or password"));
+    }
+    return users.verifyPassword(VerifyPasswordRequest.newBuilder().setLogin(name).setPassword(in.getPassword()).build())
+        .thenApply(v -> {
+          if (!v.getValid()) throw Status.UNAUTHENTICATED.withDescription("invalid username or password").asRuntimeException();
+          return CheckPasswordResponse.newBuilder().setUser(v.getUser()).build();
+        });
+  }
+
+  @Override
+  public CompletionStage<EndSessionsResponse> endSessions(EndSessionsRequest in) {
+    endSessions.add(in);
+    if (down != null) return Failures.failed(down);
+    if (older) return Failures.failed(Status.UNIMPLEMENTED);
+    if (in.getDeleteAccessKeys()) {
+      synchronized (this) {
+        accessKeys.values().removeIf(k -> k.login().equals(in.getLogin()));
+      }
+    }
+    return Failures.async(EndSessionsResponse.newBuilder().setNotBefore(System.currentTimeMillis()).build());
+  }
+
   @Override
   public CompletionStage<TokenResponse> passwordGrant(PasswordGrantRequest in) {
     passwordGrants.add(in);
     if (down != null) return Failures.failed(down);
-    Long after = throttled.get(in.getLogin());
-    if (after != null) {
-      Metadata trailers = new Metadata();
-      if (after >= 0) trailers.put(RETRY_AFTER, Long.toString(after));
-      return Failures.failed(Status.RESOURCE_EXHAUSTED.withDescription("too many failed logins"), trailers);
-    }
+    CompletionStage<TokenResponse> throttledLogin = throttledFailure(in.getLogin());
+    if (throttledLogin != null) return throttledLogin;
     if (!in.getPassword().equals(passwords.get(in.getLogin()))) {
       return Failures.failed(Status.UNAUTHENTICATED.withDescription("wrong login or password"));
     }

@@ -53,6 +53,7 @@ public final class TestGateway implements AutoCloseable {
   public final FakeWorkspaceService workspaces = new FakeWorkspaceService();
   /** The policies every authenticated request passes: allow-all until a test adds a deny (read on every request). */
   public final FakePolicyService policies = new FakePolicyService();
+  public final FakeAclService acls = new FakeAclService();
   public final FakeTokenService tokens;
   public final Authenticator auth;
   public final AtomicBoolean ready = new AtomicBoolean(false);
@@ -86,14 +87,20 @@ public final class TestGateway implements AutoCloseable {
     cache = AuthCache.open(dir.resolve("cache").resolve("auth-cache.cm"));
     jwt = new Jwt(Jwt.signingKey(), ISSUER);
     tokens = new FakeTokenService(jwt);
+    tokens.users = users;
     auth = new Authenticator(tokens, cache, ISSUER, new PolicyAccess(policies, Duration.ZERO, System::nanoTime));
     List<RestModule> modules = List.of(
-        module("user", "a", () -> UserRoutes.routes(auth, users, roles)),
+        module("user", "a", () -> userRoutes(auth, tokens)),
         module("role", "a", () -> RoleRoutes.routes(auth, roles)),
         module("workspace", "a", () -> WorkspaceRoutes.routes(auth, workspaces, WorkspaceVisibility.BUILT_INS_FOR_USERS)),
         module("token", "oidc", () -> OidcRoutes.routes(tokens, cache, ISSUER)));
     RestContext ctx = new RestContext(system, auth, Clients.NONE);
     base = bind(Proxy.route(ctx, modules, ready::get));
+  }
+
+  /** The user routes over this gateway's fakes, with the given authenticator and token service. */
+  public Route userRoutes(Authenticator auth, FakeTokenService tokens) {
+    return UserRoutes.routes(auth, users, roles, tokens, acls, policies);
   }
 
   /** A module over fakes, as production modules are over generated clients. */

@@ -80,6 +80,8 @@ class UserRoutesTest {
     assertEquals("/staff", u.path("groupPath").asText());
     assertTrue(u.path("createdAt").asText().matches("\\d{4}-\\d\\d-\\d\\dT.*Z"), u::toString);
     assertEquals(1, u.path("version").asLong());
+    assertEquals(gw.users.stored("erin").getId(), u.path("id").asText(), "the account's id is shown");
+    assertFalse(u.path("id").asText().isEmpty());
     assertNoSecrets(u);
     assertFalse(r.body().contains("s3cret-pw"));
     assertEquals("s3cret-pw", gw.users.password("erin"), "the password reaches the service");
