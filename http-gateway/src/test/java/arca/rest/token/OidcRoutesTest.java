@@ -98,6 +98,8 @@ class OidcRoutesTest {
     Resp r = token("grant_type", "password", "username", "tom", "password", "tom-pw");
     assertOauthError(r, 429, "invalid_grant");
     assertEquals("42", r.header("Retry-After").orElse(""));
+    assertEquals("too many failed logins", r.json().path("error_description").asText(),
+        "the service's reason (a locked or a busy account) reaches the client");
 
     gw.tokens.throttle("tom", null); // no trailer: a default wait
     Resp r2 = token("grant_type", "password", "username", "tom", "password", "tom-pw");
