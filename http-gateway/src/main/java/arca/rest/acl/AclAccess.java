@@ -96,6 +96,15 @@ public final class AclAccess implements arca.rest.files.Permissions {
     return workspaceRights(rolesOf(caller), workspace).thenApply(r -> within(r, path));
   }
 
+  @Override
+  public CompletionStage<WorkspaceRights> throughout(Principal caller, String workspace) {
+    if (caller.isAdmin()) return CompletableFuture.completedFuture(WorkspaceRights.FULL);
+    return workspaceRights(rolesOf(caller), workspace).thenApply(r -> new WorkspaceRights() {
+      @Override public Rights at(String path) { return AclAccess.at(r, path); }
+      @Override public boolean unreadableBelow(String path) { return !within(r, path).read(); }
+    });
+  }
+
   /** The rights on a node and every listed node below it, together (a right holds only where it holds everywhere). */
   static Rights within(ResolveResponse root, String path) {
     Rights at = at(root, path);
