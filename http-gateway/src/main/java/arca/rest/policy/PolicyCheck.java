@@ -28,7 +28,8 @@ import java.util.concurrent.CompletionStage;
  *   <li>action: the HTTP method (GET, HEAD, POST, PUT, PATCH, DELETE; PROPFIND, MKCOL, COPY, MOVE, LOCK ... on
  *       {@code /dav/}).</li>
  * </ul>
- * The decision itself is {@link PolicySet#decide}: deny wins, then allow, else deny by default.
+ * The decision itself is {@link PolicySet#decide}: deny wins, then allow, else deny by default. File operations are
+ * checked further, node by node, against the deny policies ({@link #denials}; see {@code arca.rest.files.NodePolicies}).
  */
 public interface PolicyCheck {
   String REST = "rest:";
