@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Issue 11, items 4 and 5, on a real node: a policy written for one face holds on every node an operation touches,
  * on /a, /io and /dav (the policy x operation x face matrix, run with a deny of DELETE, a deny of everything, and no
- * policy, so that it fails both ways); and listings on every face leave out what a deny ACL keeps from the caller
+ * policy, so that it fails both ways; /io both with a bearer token and with an access key through s3cmd); and listings on every face leave out what a deny ACL keeps from the caller
  * (the ACL x listing matrix). Its own users, workspace and policy group (deleted afterwards).
  */
 class SecurityFilesMatrixIT {
@@ -41,6 +41,9 @@ class SecurityFilesMatrixIT {
   static String bob;
   static String ws;
   static String group;
+  /** s3cmd's configuration with bob's access key, and its working folder. */
+  static java.nio.file.Path s3cfg;
+  static java.nio.file.Path work;
 
   @BeforeAll
   static void setUp() throws Exception {
@@ -59,6 +62,29 @@ class SecurityFilesMatrixIT {
     }
     IdentityEndToEnd.assertStatus(201, api.send("POST", "/a/acls", admin, Map.of("workspace", ws, "path", "docs/private", "role", "user:" + bobLogin, "action", "deny")));
     IdentityEndToEnd.assertStatus(201, api.send("POST", "/a/acls", admin, Map.of("workspace", ws, "path", "ro", "role", "user:" + bobLogin, "action", "read")));
+
+    // /io with an access key too: s3cmd signs with bob's key (SigV4)
+    work = java.nio.file.Files.createTempDirectory("arca-files-matrix");
+    java.nio.file.Path script = java.nio.file.Path.of(System.getProperty("arca.repo", ".."), "deploy", "bin", "ensure-s3-clients").toAbsolutePath();
+    DavClientsIT.Run ensure = DavClientsIT.run(work, Duration.ofSeconds(300), Map.of(), script.toString());
+    if (ensure.exit() != 0) fail("cannot install s3cmd:\n" + ensure.output());
+    Api.Reply key = api.send("POST", "/a/access-keys", bob, Map.of("label", "files matrix"));
+    IdentityEndToEnd.assertStatus(201, key);
+    URI url = URI.create(base);
+    s3cfg = work.resolve("s3cfg");
+    java.nio.file.Files.writeString(s3cfg, String.join("\n", "[default]", "access_key = " + key.text("accessKeyId"),
+        "secret_key = " + key.text("secretAccessKey"), "host_base = " + url.getHost() + ":" + url.getPort(),
+        "host_bucket = " + url.getHost() + ":" + url.getPort(), "use_https = False", "signature_v2 = False", ""));
+    java.nio.file.Files.writeString(work.resolve("up.txt"), "changed");
+  }
+
+  /** An s3cmd command as bob, as a status: 200 when it succeeds, 403 when S3 refused it, else 1000 + its exit code. */
+  static int s3cmd(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("s3cmd", "-c", s3cfg.toString(), "--no-progress"));
+    cmd.addAll(List.of(args));
+    DavClientsIT.Run r = DavClientsIT.run(work, Duration.ofSeconds(60), Map.of(), cmd.toArray(String[]::new));
+    if (r.exit() == 0) return 200;
+    return r.output().contains("403") || r.output().contains("AccessDenied") ? 403 : 1000 + r.exit();
   }
 
   @AfterAll
@@ -122,7 +148,7 @@ class SecurityFilesMatrixIT {
 
   enum Op { READ, LIST, CREATE, OVERWRITE, DELETE, MOVE_OUT, MOVE_IN, COPY_OUT, COPY_IN, RENAME_OVERWRITE, RESTORE }
 
-  enum Face { A, IO, DAV }
+  enum Face { A, IO, IO_KEY, DAV }
 
   /** The node actions each operation does under the guarded folder, and so whether each policy refuses it. */
   static boolean refusedBy(String policy, Op op) {
@@ -134,7 +160,7 @@ class SecurityFilesMatrixIT {
   static boolean supported(Face f, Op op) {
     return switch (f) {
       case A -> op != Op.OVERWRITE;
-      case IO -> op != Op.MOVE_OUT && op != Op.MOVE_IN && op != Op.RENAME_OVERWRITE && op != Op.RESTORE;
+      case IO, IO_KEY -> op != Op.MOVE_OUT && op != Op.MOVE_IN && op != Op.RENAME_OVERWRITE && op != Op.RESTORE;
       case DAV -> op != Op.RESTORE;
     };
   }
@@ -185,6 +211,20 @@ class SecurityFilesMatrixIT {
         case COPY_IN -> call("PUT", io + x.g() + "/copied.txt", bearer(bob, "x-amz-copy-source", "/io/" + ws + "/" + x.f() + "/f.txt"), new byte[0]).statusCode();
         default -> throw new IllegalArgumentException(op.name());
       };
+      case IO_KEY -> {
+        String s3 = "s3://io/" + ws + "/";
+        String up = work.resolve("up.txt").toString();
+        yield switch (op) {
+          case READ -> s3cmd("get", "--force", s3 + x.g() + "/f.txt", work.resolve("down.txt").toString());
+          case LIST -> s3cmd("ls", s3 + x.g() + "/");
+          case CREATE -> s3cmd("put", up, s3 + x.g() + "/new.txt");
+          case OVERWRITE -> s3cmd("put", up, s3 + x.g() + "/f.txt");
+          case DELETE -> s3cmd("del", s3 + x.g() + "/f.txt");
+          case COPY_OUT -> s3cmd("cp", s3 + x.g() + "/f.txt", s3 + x.f() + "/copied.txt");
+          case COPY_IN -> s3cmd("cp", s3 + x.f() + "/f.txt", s3 + x.g() + "/copied.txt");
+          default -> throw new IllegalArgumentException(op.name());
+        };
+      }
       case DAV -> switch (op) {
         case READ -> call("GET", dav + x.g() + "/f.txt", basic(), null).statusCode();
         case LIST -> call("PROPFIND", dav + x.g() + "/", basic("Depth", "1"), null).statusCode();
