@@ -138,6 +138,17 @@ public final class AclAccess implements arca.rest.files.Permissions {
         });
   }
 
+  /**
+   * As {@link #visibility()}, without the workspaces whose root a policy denies a (non-admin) caller reading, as the
+   * file listings leave them out ({@link arca.rest.files.NodePolicies}).
+   */
+  public WorkspaceVisibility visibility(arca.rest.policy.PolicyCheck policies) {
+    WorkspaceVisibility byAcl = visibility();
+    return caller -> byAcl.visibleTo(caller).thenCombine(policies.denials(caller), (v, d) -> v.all() ? v
+        : WorkspaceVisibility.Visible.only(v.slugs().stream().filter(ws -> !arca.rest.files.NodePolicies.hidden(d, ws, ""))
+            .collect(java.util.stream.Collectors.toSet())));
+  }
+
   /** The rights on a node from a Resolve of the root: the deepest listed node at or above it, else the root's. */
   static Rights at(ResolveResponse root, String path) {
     NodeRights deepest = null;

@@ -50,7 +50,7 @@ public final class NodePolicies {
   }
 
   /** Whether the policies hide a node from listings (they deny reading it). */
-  static boolean hidden(PolicyCheck.Denials denials, String workspace, String path) {
+  public static boolean hidden(PolicyCheck.Denials denials, String workspace, String path) {
     return denials.of(names(workspace, path), NodeAction.READ.action) != null;
   }
 
