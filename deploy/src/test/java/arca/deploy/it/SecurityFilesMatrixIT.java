@@ -90,6 +90,12 @@ class SecurityFilesMatrixIT {
   @AfterAll
   static void tearDown() throws Exception {
     if (api != null) api.send("DELETE", "/a/policies/" + group, admin, null);
+    if (work != null) {
+      // s3cmd's configuration holds bob's secret
+      try (var files = java.nio.file.Files.walk(work)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
   }
 
   // ------------------------------------------------------------------------------------------------ requests
