@@ -96,6 +96,15 @@ public final class AclAccess implements arca.rest.files.Permissions {
     return workspaceRights(rolesOf(caller), workspace).thenApply(r -> within(r, path));
   }
 
+  @Override
+  public CompletionStage<WorkspaceRights> throughout(Principal caller, String workspace) {
+    if (caller.isAdmin()) return CompletableFuture.completedFuture(WorkspaceRights.FULL);
+    return workspaceRights(rolesOf(caller), workspace).thenApply(r -> new WorkspaceRights() {
+      @Override public Rights at(String path) { return AclAccess.at(r, path); }
+      @Override public boolean unreadableBelow(String path) { return !within(r, path).read(); }
+    });
+  }
+
   /** The rights on a node and every listed node below it, together (a right holds only where it holds everywhere). */
   static Rights within(ResolveResponse root, String path) {
     Rights at = at(root, path);
@@ -127,6 +136,17 @@ public final class AclAccess implements arca.rest.files.Permissions {
           all.add(arca.rest.files.FileAccess.PERSONAL);
           return WorkspaceVisibility.Visible.only(all);
         });
+  }
+
+  /**
+   * As {@link #visibility()}, without the workspaces whose root a policy denies a (non-admin) caller reading, as the
+   * file listings leave them out ({@link arca.rest.files.NodePolicies}).
+   */
+  public WorkspaceVisibility visibility(arca.rest.policy.PolicyCheck policies) {
+    WorkspaceVisibility byAcl = visibility();
+    return caller -> byAcl.visibleTo(caller).thenCombine(policies.denials(caller), (v, d) -> v.all() ? v
+        : WorkspaceVisibility.Visible.only(v.slugs().stream().filter(ws -> !arca.rest.files.NodePolicies.hidden(d, ws, ""))
+            .collect(java.util.stream.Collectors.toSet())));
   }
 
   /** The rights on a node from a Resolve of the root: the deepest listed node at or above it, else the root's. */

@@ -41,6 +41,7 @@ import arca.rest.files.Conditions;
 import arca.rest.files.FileAccess;
 import arca.rest.files.FilePuts;
 import arca.rest.files.Location;
+import arca.rest.files.NodeAction;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -129,9 +130,17 @@ final class DavHandler {
 
   /** Where a path lives for the caller and what is there; the top level has no location. */
   private CompletionStage<DavGuard.Target> target(Principal caller, DavPath path, boolean write) {
+    return target(caller, path, write ? NodeAction.WRITE : NodeAction.READ);
+  }
+
+  /** As above, for a node action ({@link NodeAction}: a DELETE or a MOVE's source removes, a COPY's reads). */
+  private CompletionStage<DavGuard.Target> target(Principal caller, DavPath path, NodeAction action) {
     if (path.isTop()) return done(new DavGuard.Target(path, null, Optional.empty()));
-    CompletionStage<Location> loc = write ? access.resolveForWrite(caller, path.workspace(), path.path())
-        : access.resolve(caller, path.workspace(), path.path());
+    CompletionStage<Location> loc = switch (action) {
+      case READ -> access.resolve(caller, path.workspace(), path.path());
+      case WRITE -> access.resolveForWrite(caller, path.workspace(), path.path());
+      case REMOVE -> access.resolveForRemoval(caller, path.workspace(), path.path());
+    };
     return loc.thenCompose(l -> stat(l).thenCompose(n -> n.isPresent() || !path.isWorkspaceRoot()
         ? done(new DavGuard.Target(path, l, n)) : root(path, l)));
   }
@@ -263,7 +272,7 @@ final class DavHandler {
             head.append(MULTISTATUS_END);
             return done(multistatus(Source.single(ByteString.fromString(head.toString()))));
           }
-          return listing(t, what, found).thenApply(pages -> multistatus(
+          return access.visibility(caller, path.workspace()).thenCompose(v -> listing(t, what, found, v)).thenApply(pages -> multistatus(
               Source.single(ByteString.fromString(head.toString())).concat(pages)
                   .concat(Source.single(ByteString.fromString(MULTISTATUS_END)))));
         });
@@ -271,16 +280,20 @@ final class DavHandler {
     });
   }
 
-  /** The children of a folder as multistatus responses, one chunk per page; the first page is read before answering. */
-  private CompletionStage<Source<ByteString, ?>> listing(DavGuard.Target folder, DavXml.Propfind what, List<DavLock> found) {
+  /**
+   * The children of a folder the caller may see ({@link FileAccess#visibility}) as multistatus responses, one chunk
+   * per page; the first page is read before answering.
+   */
+  private CompletionStage<Source<ByteString, ?>> listing(DavGuard.Target folder, DavXml.Propfind what, List<DavLock> found,
+                                                         FileAccess.Visibility v) {
     Location loc = folder.loc();
     return page(loc, "").thenApply(first -> {
       Source<ByteString, ?> rest = first.getNextCursor().isEmpty() ? Source.empty()
           : Source.<String, arca.proto.tree.ListResponse>unfoldAsync(first.getNextCursor(), cursor -> cursor.isEmpty()
               ? CompletableFuture.completedFuture(Optional.empty())
               : page(loc, cursor).thenApply(p -> Optional.of(akka.japi.Pair.create(p.getNextCursor(), p))))
-              .map(p -> render(folder, what, found, p));
-      return Source.single(render(folder, what, found, first)).concat(rest);
+              .map(p -> render(folder, what, found, p, v));
+      return Source.single(render(folder, what, found, first, v)).concat(rest);
     });
   }
 
@@ -289,10 +302,11 @@ final class DavHandler {
         .setCursor(cursor).build());
   }
 
-  private ByteString render(DavGuard.Target folder, DavXml.Propfind what, List<DavLock> found, arca.proto.tree.ListResponse page) {
+  private ByteString render(DavGuard.Target folder, DavXml.Propfind what, List<DavLock> found, arca.proto.tree.ListResponse page,
+                            FileAccess.Visibility v) {
     StringBuilder b = new StringBuilder(page.getChildrenCount() * 400);
     for (Node child : page.getChildrenList()) {
-      if (FileAccess.hidden(folder.loc().path(), child.getName())) continue;
+      if (FileAccess.hidden(folder.loc().path(), child.getName()) || !v.visible(folder.path().child(child.getName()).path())) continue;
       String childPath = folder.loc().child(child.getName()).path();
       response(b, folder.path().child(child.getName()).href(child.getType() == NodeType.FOLDER), child, what,
           locksOn(found, childPath));
@@ -539,7 +553,7 @@ final class DavHandler {
     if (path.isTop() || path.isWorkspaceRoot()) throw DavError.forbidden("a workspace root cannot be deleted");
     if (rawPath(request).contains("#")) throw DavError.badRequest("a URL with a fragment names no resource");
     DavIf condition = condition(request);
-    return target(caller, path, true).thenCompose(t -> {
+    return target(caller, path, NodeAction.REMOVE).thenCompose(t -> {
       Node node = t.node().orElseThrow(() -> DavError.notFound("no resource at '" + path.href(false) + "'"));
       String depth = request.getHeader("Depth").map(h -> h.value().trim().toLowerCase(Locale.ROOT)).orElse("infinity");
       if (node.getType() == NodeType.FOLDER && !depth.equals("infinity")) throw DavError.badRequest("DELETE of a collection is Depth: infinity");
@@ -547,7 +561,7 @@ final class DavHandler {
       if (ifMatch.isPresent() && (node.getType() != NodeType.FILE || !Conditions.matches(ifMatch.get(), node.getEtag()))) {
         throw DavError.preconditionFailed("If-Match does not hold");
       }
-      return subtree(caller, path, node, true).thenCompose(x -> target(caller, path.parent(), true))
+      return subtree(caller, path, node, NodeAction.REMOVE).thenCompose(x -> target(caller, path.parent(), true))
           .thenCompose(parent -> guard.check(caller, condition, t, List.of(
               new DavGuard.Scope(path, t.loc(), true), new DavGuard.Scope(parent.path(), parent.loc(), false))))
           .thenCompose(ok -> trash(caller, request, t.loc()))
@@ -556,12 +570,12 @@ final class DavHandler {
   }
 
   /**
-   * A folder's copy (read), move or delete (write) takes everything below it: no node there may be one an ACL keeps
-   * from the caller (403).
+   * A folder's copy (read), move or delete (remove), or a folder landing at a destination (write), takes everything
+   * below it: no node there may be one an ACL or a policy keeps from the caller (403).
    */
-  private CompletionStage<Void> subtree(Principal caller, DavPath path, Node node, boolean write) {
+  private CompletionStage<Void> subtree(Principal caller, DavPath path, Node node, NodeAction... actions) {
     if (node.getType() != NodeType.FOLDER) return done(null);
-    return access.resolveSubtree(caller, path.workspace(), path.path(), write).thenApply(l -> (Void) null);
+    return access.resolveSubtree(caller, path.workspace(), path.path(), actions).thenApply(l -> (Void) null);
   }
 
   /** Moves a resource to the recycle bin and drops the locks on it and below. */
@@ -594,10 +608,12 @@ final class DavHandler {
       throw DavError.badRequest(verb + " of a collection takes Depth: infinity" + (move ? "" : " or 0"));
     }
     DavIf condition = condition(request);
-    return auth.permit(caller, verb, dest).thenCompose(x -> target(caller, path, move)).thenCompose(src -> {
+    NodeAction atSource = move ? NodeAction.REMOVE : NodeAction.READ;
+    return auth.permit(caller, verb, dest).thenCompose(x -> target(caller, path, atSource)).thenCompose(src -> {
       Node node = src.node().orElseThrow(() -> DavError.notFound("no resource at '" + path.href(false) + "'"));
       boolean folder = node.getType() == NodeType.FOLDER;
-      return subtree(caller, path, node, move).thenCompose(x -> target(caller, dest, true)).thenCompose(to -> {
+      return subtree(caller, path, node, atSource).thenCompose(x -> target(caller, dest, true))
+          .thenCompose(to -> landing(caller, dest, node, to, overwrite)).thenCompose(to -> {
         if (!to.loc().datasource().equals(src.loc().datasource())) {
           throw DavError.forbidden("the workspaces of '" + path.href(false) + "' and '" + dest.href(false)
               + "' keep their files in different datasources");
@@ -630,6 +646,16 @@ final class DavHandler {
             .thenApply(x -> HttpResponse.create().withStatus(to.exists() ? StatusCodes.NO_CONTENT : StatusCodes.CREATED));
       });
     });
+  }
+
+  /**
+   * The destination of a COPY or MOVE: a folder lands with everything in it (written below too), and a resource it
+   * replaces is removed (with everything below it).
+   */
+  private CompletionStage<DavGuard.Target> landing(Principal caller, DavPath dest, Node source, DavGuard.Target to, boolean overwrite) {
+    CompletionStage<Void> below = subtree(caller, dest, source, NodeAction.WRITE);
+    if (!to.exists() || !overwrite) return below.thenApply(x -> to);
+    return below.thenCompose(x -> access.resolveSubtree(caller, dest.workspace(), dest.path(), NodeAction.REMOVE)).thenApply(l -> to);
   }
 
   private CompletionStage<Void> moveNode(Principal caller, HttpRequest request, DavGuard.Target src, DavGuard.Target to) {

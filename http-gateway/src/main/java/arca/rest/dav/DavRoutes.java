@@ -70,7 +70,8 @@ public final class DavRoutes implements RestModule, arca.rest.proxy.Proxy.WithPa
     Blobs blobs = new Blobs(ds -> objects.computeIfAbsent(ds,
         d -> ctx.clients().streamingClient(ObjectsService.class, "ds-" + d, ObjectsServiceClient::create)));
     FileAccess access = new FileAccess(workspaces, tree,
-        new arca.rest.acl.AclAccess(ctx.clients().client(arca.proto.acl.AclService.class, "acl", arca.proto.acl.AclServiceClient::create)));
+        new arca.rest.acl.AclAccess(ctx.clients().client(arca.proto.acl.AclService.class, "acl", arca.proto.acl.AclServiceClient::create)),
+        ctx.auth().policies());
     return routes(ctx.system(), ctx.auth(), users, tokens, access, tree, blobs, locks, Clock.systemUTC());
   }
 

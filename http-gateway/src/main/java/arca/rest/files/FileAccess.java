@@ -13,7 +13,10 @@ import arca.rest.auth.Principal;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
+import arca.rest.policy.PolicyCheck;
+
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -45,13 +48,15 @@ public final class FileAccess {
   private final WorkspaceService workspaces;
   private final TreeService tree;
   private final Permissions permissions;
+  private final PolicyCheck policies;
   /** Personal roots ("datasource/path") known to exist, so that only their first use costs a CreateFolder. */
   private final Set<String> knownRoots = ConcurrentHashMap.newKeySet();
 
-  public FileAccess(WorkspaceService workspaces, TreeService tree, Permissions permissions) {
+  public FileAccess(WorkspaceService workspaces, TreeService tree, Permissions permissions, PolicyCheck policies) {
     this.workspaces = workspaces;
     this.tree = tree;
     this.permissions = permissions;
+    this.policies = policies;
   }
 
   /** Whether a child of a listed folder is hidden from every client (the multipart staging folder at a root). */
@@ -60,39 +65,43 @@ public final class FileAccess {
   }
 
   /**
-   * Where {@code path} of {@code workspace} lives for {@code caller}. Fails with an {@link ApiError}: 400
+   * Where {@code path} of {@code workspace} lives for {@code caller}, to read it. Fails with an {@link ApiError}: 400
    * ({@link RelativePath#INVALID_PATH}) for a malformed or reserved path, 404 for a workspace that is missing or
-   * not the caller's to use; service failures as they come.
+   * not the caller's to use, 403 when a policy denies reading it ({@link NodePolicies}); service failures as they come.
    */
   public CompletionStage<Location> resolve(Principal caller, String workspace, String path) {
-    return resolve(caller, workspace, path, false);
+    return resolve(caller, workspace, path, EnumSet.of(NodeAction.READ), false);
   }
 
-  /** As {@link #resolve}, for a change: the caller needs write access there (403 if they may only read). */
+  /** As {@link #resolve}, to create or change the node: the caller needs write access there (403 if they may only read). */
   public CompletionStage<Location> resolveForWrite(Principal caller, String workspace, String path) {
-    return resolve(caller, workspace, path, true);
+    return resolve(caller, workspace, path, EnumSet.of(NodeAction.WRITE), false);
+  }
+
+  /** As {@link #resolve}, to remove the node: write access, and no policy denying its removal. */
+  public CompletionStage<Location> resolveForRemoval(Principal caller, String workspace, String path) {
+    return resolve(caller, workspace, path, EnumSet.of(NodeAction.REMOVE), false);
   }
 
   /**
-   * As {@link #resolve} or {@link #resolveForWrite}, for an operation on the whole subtree at {@code path} (a folder's
-   * copy needs read, its move or delete write, on every node below it too): 403 when an ACL keeps a deeper node
-   * from the caller.
+   * As {@link #resolve}, for the node actions an operation does on the whole subtree at {@code path} (a folder's
+   * copy reads, its move or delete removes, a move's or copy's destination is written, everything below included):
+   * 403 when an ACL keeps a deeper node from the caller or a policy denies the action on what may lie below.
    */
-  public CompletionStage<Location> resolveSubtree(Principal caller, String workspace, String path, boolean write) {
-    return resolve(caller, workspace, path, write, true);
+  public CompletionStage<Location> resolveSubtree(Principal caller, String workspace, String path, NodeAction... actions) {
+    return resolve(caller, workspace, path, EnumSet.copyOf(List.of(actions)), true);
   }
 
-  private CompletionStage<Location> resolve(Principal caller, String workspace, String path, boolean write) {
-    return resolve(caller, workspace, path, write, false);
-  }
-
-  private CompletionStage<Location> resolve(Principal caller, String workspace, String path, boolean write, boolean subtree) {
+  private CompletionStage<Location> resolve(Principal caller, String workspace, String path, Set<NodeAction> actions,
+                                            boolean subtree) {
+    boolean write = actions.contains(NodeAction.WRITE) || actions.contains(NodeAction.REMOVE);
     List<String> segments;
     try {
       segments = RelativePath.segments(path);
     } catch (ApiError e) {
       return CompletableFuture.failedFuture(e);
     }
+    String relative = String.join("/", segments);
     return workspaces.getWorkspace(GetWorkspaceRequest.newBuilder().setSlug(workspace).build())
         .exceptionally(e -> {
           Status.Code code = code(e);
@@ -108,32 +117,73 @@ public final class FileAccess {
             throw new ApiError(StatusCodes.BAD_REQUEST, RelativePath.INVALID_PATH, "'" + UPLOADS + "' is reserved");
           }
           Location location = new Location(w.getRoot().getDatasource(), full, workspace);
-          if (personal) return ensureRoot(location.datasource(), resolvedRoot).thenApply(x -> location);
-          String relative = String.join("/", segments);
-          return permissions.rights(caller, workspace, relative).thenCompose(r -> {
-            // nothing readable here: answered like a missing workspace or node, so that existence does not leak
-            if (!r.read() && !r.write()) throw noWorkspace(workspace);
-            if (write && !r.write()) throw ApiError.forbidden("you may read but not change '" + RelativePath.printable(workspace + "/" + path) + "'");
-            if (!write && !r.read()) throw ApiError.forbidden("you may not read '" + RelativePath.printable(workspace + "/" + path) + "'");
-            if (!subtree) return CompletableFuture.completedFuture(location);
-            return permissions.subtreeRights(caller, workspace, relative).thenApply(below -> {
-              if (write ? !below.write() : !below.read()) {
-                throw ApiError.forbidden("a folder below '" + RelativePath.printable(workspace + "/" + path)
-                    + "' is not yours to " + (write ? "change" : "read"));
-              }
-              return location;
-            });
-          });
+          CompletionStage<Location> allowed = personal
+              ? ensureRoot(location.datasource(), resolvedRoot).thenApply(x -> location)
+              : aclAllows(caller, workspace, path, relative, write, subtree).thenApply(x -> location);
+          return allowed.thenCompose(l -> policies.denials(caller).thenApply(d -> {
+            for (NodeAction a : actions) NodePolicies.check(d, a, workspace, relative, subtree);
+            return l;
+          }));
         });
   }
 
-  /** The workspaces the caller may use, in slug order (for the top level of a listing). */
+  /** The ACLs on a node of a shared workspace (and below it, for a subtree). */
+  private CompletionStage<Void> aclAllows(Principal caller, String workspace, String path, String relative, boolean write,
+                                          boolean subtree) {
+    return permissions.rights(caller, workspace, relative).thenCompose(r -> {
+      // nothing readable here: answered like a missing workspace or node, so that existence does not leak
+      if (!r.read() && !r.write()) throw noWorkspace(workspace);
+      if (write && !r.write()) throw ApiError.forbidden("you may read but not change '" + RelativePath.printable(workspace + "/" + path) + "'");
+      if (!write && !r.read()) throw ApiError.forbidden("you may not read '" + RelativePath.printable(workspace + "/" + path) + "'");
+      if (!subtree) return CompletableFuture.<Void>completedFuture(null);
+      return permissions.subtreeRights(caller, workspace, relative).thenAccept(below -> {
+        if (write ? !below.write() : !below.read()) {
+          throw ApiError.forbidden("a folder below '" + RelativePath.printable(workspace + "/" + path)
+              + "' is not yours to " + (write ? "change" : "read"));
+        }
+      });
+    });
+  }
+
+  /**
+   * What a listing of {@code workspace} may show the caller: the nodes they may read by the ACLs (a personal
+   * workspace: all) and that no policy denies them reading ({@link NodePolicies}). A listing leaves out the others,
+   * at every depth and on every face.
+   */
+  public CompletionStage<Visibility> visibility(Principal caller, String workspace) {
+    CompletionStage<Permissions.WorkspaceRights> rights = workspace.equals(PERSONAL)
+        ? CompletableFuture.completedFuture(Permissions.WorkspaceRights.FULL) : permissions.throughout(caller, workspace);
+    return rights.thenCombine(policies.denials(caller), (r, d) -> new Visibility() {
+      @Override
+      public boolean visible(String path) {
+        return r.at(path).read() && !NodePolicies.hidden(d, workspace, path);
+      }
+
+      @Override
+      public boolean mayHideBelow(String folder) {
+        return r.unreadableBelow(folder) || NodePolicies.mayHideBelow(d, workspace, folder);
+      }
+    });
+  }
+
+  /** Which nodes of one workspace a listing shows. Paths are workspace-relative ("" the root). */
+  public interface Visibility {
+    boolean visible(String path);
+
+    /** Whether something below {@code folder} may be hidden (when not, a listing passes through unfiltered). */
+    boolean mayHideBelow(String folder);
+  }
+
+  /**
+   * The workspaces the caller may use, in slug order (for the top level of a listing), but those whose root a
+   * policy denies them reading.
+   */
   public CompletionStage<List<String>> visibleWorkspaces(Principal caller) {
-    if (!caller.isAdmin()) {
-      return permissions.readable(caller).thenApply(slugs -> java.util.stream.Stream.concat(slugs.stream(), java.util.stream.Stream.of(PERSONAL))
-          .distinct().sorted().toList());
-    }
-    return allWorkspaces(0, new ArrayList<>());
+    CompletionStage<List<String>> all = !caller.isAdmin()
+        ? permissions.readable(caller).thenApply(slugs -> java.util.stream.Stream.concat(slugs.stream(), java.util.stream.Stream.of(PERSONAL))
+            .distinct().sorted().toList())
+        : allWorkspaces(0, new ArrayList<>());
+    return all.thenCombine(policies.denials(caller), (slugs, d) -> slugs.stream().filter(ws -> !NodePolicies.hidden(d, ws, "")).toList());
   }
 
   private CompletionStage<List<String>> allWorkspaces(int offset, List<String> into) {

@@ -22,6 +22,26 @@ public interface Permissions {
     return rights(caller, workspace, path);
   }
 
+  /**
+   * The caller's rights throughout a workspace, answered without a further call per node: what a listing filters
+   * its entries with.
+   */
+  CompletionStage<WorkspaceRights> throughout(Principal caller, String workspace);
+
+  /** Rights on every node of one workspace. */
+  interface WorkspaceRights {
+    WorkspaceRights FULL = new WorkspaceRights() {
+      @Override public AclAccess.Rights at(String path) { return AclAccess.Rights.FULL; }
+      @Override public boolean unreadableBelow(String path) { return false; }
+    };
+
+    /** The rights on a node ("" for the root). */
+    AclAccess.Rights at(String path);
+
+    /** Whether some node strictly below {@code path} ("" for the root) may not be read. */
+    boolean unreadableBelow(String path);
+  }
+
   /** The shared workspaces where a (non-admin) caller may read at least one node. */
   CompletionStage<Set<String>> readable(Principal caller);
 }

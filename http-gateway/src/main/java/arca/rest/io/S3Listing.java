@@ -24,6 +24,9 @@ import java.util.concurrent.CompletionStage;
  * lists the workspaces the caller may use. Keys come in the tree's name order, in which a folder {@code a} sorts
  * before a sibling {@code a-b}, while S3 would sort {@code a/...} after it; pages and resumption use the same order,
  * so a listing is complete and without repeats. Only {@code /} is supported as delimiter (NotImplemented else).
+ * A listing shows only what the caller may read ({@link FileAccess#visibility}): a file or folder an ACL or a policy
+ * keeps from them is left out, a folder with everything in it, at every depth; pages fill up with what is visible,
+ * and continue after the last key given.
  */
 final class S3Listing {
   /** Tree page size of a depth-first walk. */
@@ -56,8 +59,8 @@ final class S3Listing {
 
     int room() { return limit - entries.size(); }
 
-    void add(String folderKey, Node child, Location folder) {
-      if (full() || FileAccess.hidden(folder.path(), child.getName())) return;
+    void add(String folderKey, Node child, Location folder, FileAccess.Visibility v) {
+      if (full() || FileAccess.hidden(folder.path(), child.getName()) || !v.visible(relative(folderKey, child.getName()))) return;
       if (child.getType() == NodeType.FOLDER) {
         entries.add(folderKey + child.getName() + "/");
       } else {
@@ -161,7 +164,8 @@ final class S3Listing {
           if (q.after() == null || key.compareTo(q.after()) > 0) chain = chain.thenRun(() -> { if (!w.full()) w.entries.add(key); });
         } else {
           chain = chain.thenCompose(x -> w.full() ? CompletableFuture.<Void>completedFuture(null)
-              : orNothing(access.resolve(caller, slug, "").thenCompose(loc -> walk(loc, key, "", q.after(), w))));
+              : orNothing(access.resolve(caller, slug, "").thenCompose(loc -> access.visibility(caller, slug)
+                  .thenCompose(v -> walk(loc, key, "", q.after(), w, v)))));
         }
       }
       return chain;
@@ -177,17 +181,18 @@ final class S3Listing {
     String names = rest.substring(last + 1);
     String key = S3Key.folderPrefix(workspace, folder);
     if (before(key, q.after())) return CompletableFuture.completedFuture(null);
-    return orNothing(access.resolve(caller, workspace, folder).thenCompose(l -> q.delimited()
-        ? folderPage(l, key, names, startAfter(key, q.after()), "", w)
-        : walk(l, key, names, q.after(), w)));
+    return orNothing(access.resolve(caller, workspace, folder).thenCompose(l -> access.visibility(caller, workspace).thenCompose(v -> q.delimited()
+        ? folderPage(l, key, names, startAfter(key, q.after()), "", w, v)
+        : walk(l, key, names, q.after(), w, v))));
   }
 
   /** One folder's children as keys and common prefixes, page after page until the walk is full. */
-  private CompletionStage<Void> folderPage(Location loc, String key, String names, String startAfter, String cursor, Walk w) {
+  private CompletionStage<Void> folderPage(Location loc, String key, String names, String startAfter, String cursor, Walk w,
+                                          FileAccess.Visibility v) {
     return tree.list(request(loc, names, startAfter, cursor, w.room())).thenCompose(page -> {
-      for (Node child : page.getChildrenList()) w.add(key, child, loc);
+      for (Node child : page.getChildrenList()) w.add(key, child, loc, v);
       if (w.full() || page.getNextCursor().isEmpty()) return CompletableFuture.<Void>completedFuture(null);
-      return folderPage(loc, key, names, startAfter, page.getNextCursor(), w);
+      return folderPage(loc, key, names, startAfter, page.getNextCursor(), w, v);
     });
   }
 
@@ -195,32 +200,41 @@ final class S3Listing {
    * Every key under a folder, depth first, after the key {@code after}: when that key lies inside a subfolder, the
    * walk first finishes that subfolder, then goes on with the names after it.
    */
-  private CompletionStage<Void> walk(Location loc, String key, String names, String after, Walk w) {
+  private CompletionStage<Void> walk(Location loc, String key, String names, String after, Walk w, FileAccess.Visibility v) {
     if (before(key, after)) return CompletableFuture.completedFuture(null);
+    String folder = relative(key, "");
+    // a folder the caller may not read is left out with everything in it
+    if (!folder.isEmpty() && !v.visible(folder.substring(0, folder.length() - 1))) return CompletableFuture.completedFuture(null);
     String startAfter = startAfter(key, after);
     CompletionStage<Void> first = CompletableFuture.completedFuture(null);
     if (after != null && after.startsWith(key) && after.indexOf('/', key.length()) >= 0 && startAfter.startsWith(names)) {
-      first = orNothing(walk(loc.child(startAfter), key + startAfter + "/", "", after, w));
+      first = orNothing(walk(loc.child(startAfter), key + startAfter + "/", "", after, w, v));
     }
-    return first.thenCompose(x -> w.full() ? CompletableFuture.completedFuture(null) : walkPage(loc, key, names, startAfter, "", w));
+    return first.thenCompose(x -> w.full() ? CompletableFuture.completedFuture(null) : walkPage(loc, key, names, startAfter, "", w, v));
   }
 
-  private CompletionStage<Void> walkPage(Location loc, String key, String names, String startAfter, String cursor, Walk w) {
+  private CompletionStage<Void> walkPage(Location loc, String key, String names, String startAfter, String cursor, Walk w,
+                                         FileAccess.Visibility v) {
     return tree.list(request(loc, names, startAfter, cursor, WALK_PAGE)).thenCompose(page -> {
       CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
       for (Node child : page.getChildrenList()) {
         chain = chain.thenCompose(x -> {
           if (w.full() || FileAccess.hidden(loc.path(), child.getName())) return CompletableFuture.completedFuture(null);
           if (child.getType() != NodeType.FOLDER) {
-            w.add(key, child, loc);
+            w.add(key, child, loc, v);
             return CompletableFuture.completedFuture(null);
           }
-          return orNothing(walk(loc.child(child.getName()), key + child.getName() + "/", "", null, w));
+          return orNothing(walk(loc.child(child.getName()), key + child.getName() + "/", "", null, w, v));
         });
       }
       return chain.thenCompose(x -> w.full() || page.getNextCursor().isEmpty() ? CompletableFuture.<Void>completedFuture(null)
-          : walkPage(loc, key, names, startAfter, page.getNextCursor(), w));
+          : walkPage(loc, key, names, startAfter, page.getNextCursor(), w, v));
     });
+  }
+
+  /** The workspace-relative path of {@code name} in the folder whose key (workspace first, ending in '/') is given. */
+  private static String relative(String folderKey, String name) {
+    return folderKey.substring(folderKey.indexOf('/') + 1) + name;
   }
 
   private static ListRequest request(Location loc, String names, String startAfter, String cursor, int limit) {

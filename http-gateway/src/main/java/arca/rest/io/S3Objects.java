@@ -199,7 +199,7 @@ final class S3Objects {
    */
   CompletionStage<Void> remove(Principal caller, S3Key key) {
     if (key.path().isEmpty()) return CompletableFuture.completedFuture(null);
-    CompletionStage<Void> removed = access.resolveForWrite(caller, key.workspace(), key.path()).thenCompose(loc -> key.folder()
+    CompletionStage<Void> removed = access.resolveForRemoval(caller, key.workspace(), key.path()).thenCompose(loc -> key.folder()
         ? removeEmptyFolder(caller, loc)
         : tree.remove(RemoveRequest.newBuilder().setDatasource(loc.datasource()).setPath(loc.path()).build())
             .thenCompose(r -> blobs.deleteAll(loc.datasource(), r.getBlobIdsList())).thenApply(d -> null));

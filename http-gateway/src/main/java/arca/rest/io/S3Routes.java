@@ -59,7 +59,8 @@ public final class S3Routes implements RestModule {
     Blobs blobs = new Blobs(ds -> objects.computeIfAbsent(ds,
         d -> ctx.clients().streamingClient(ObjectsService.class, "ds-" + d, ObjectsServiceClient::create)));
     return routes(ctx.system(), ctx.auth(), tokens, new FileAccess(workspaces, tree,
-        new arca.rest.acl.AclAccess(ctx.clients().client(arca.proto.acl.AclService.class, "acl", arca.proto.acl.AclServiceClient::create))),
+        new arca.rest.acl.AclAccess(ctx.clients().client(arca.proto.acl.AclService.class, "acl", arca.proto.acl.AclServiceClient::create)),
+        ctx.auth().policies()),
         tree, blobs, Clock.systemUTC());
   }
 

@@ -54,6 +54,12 @@ public final class PolicyAccess implements PolicyCheck {
     return policySet().thenApply(set -> set.decide(subjects, resource, action));
   }
 
+  @Override
+  public CompletionStage<Denials> denials(Principal caller) {
+    List<String> subjects = PolicyCheck.subjectsOf(caller);
+    return policySet().thenApply(set -> new Denials(set, subjects));
+  }
+
   /** The cached set, or a refresh shared by every caller until it completes. */
   CompletionStage<PolicySet> policySet() {
     long now = nanoTime.getAsLong();

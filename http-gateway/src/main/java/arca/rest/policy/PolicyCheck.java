@@ -28,7 +28,8 @@ import java.util.concurrent.CompletionStage;
  *   <li>action: the HTTP method (GET, HEAD, POST, PUT, PATCH, DELETE; PROPFIND, MKCOL, COPY, MOVE, LOCK ... on
  *       {@code /dav/}).</li>
  * </ul>
- * The decision itself is {@link PolicySet#decide}: deny wins, then allow, else deny by default.
+ * The decision itself is {@link PolicySet#decide}: deny wins, then allow, else deny by default. File operations are
+ * checked further, node by node, against the deny policies ({@link #denials}; see {@code arca.rest.files.NodePolicies}).
  */
 public interface PolicyCheck {
   String REST = "rest:";
@@ -42,6 +43,25 @@ public interface PolicyCheck {
 
   /** Fails as the policy service call fails (a gRPC status): no decision is made without the policies. */
   CompletionStage<Decision> decide(Principal caller, String resource, String action);
+
+  /**
+   * The deny policies that apply to a caller, for the checks of the nodes a file operation touches besides its URL
+   * ({@code arca.rest.files.NodePolicies}); fails as {@link #decide} does.
+   */
+  CompletionStage<Denials> denials(Principal caller);
+
+  /** A caller's deny policies over one policy set. */
+  record Denials(PolicySet set, List<String> subjects) {
+    /** The first deny of the action on one of the names, or null. */
+    public PolicySet.Denial of(List<String> resources, String action) {
+      return set.denial(subjects, resources, action);
+    }
+
+    /** The first deny of the action on a name starting with one of the prefixes, or null. */
+    public PolicySet.Denial below(List<String> prefixes, String action) {
+      return set.denialBelow(subjects, prefixes, action);
+    }
+  }
 
   /** The subjects a caller is known as, as policies name them. */
   static List<String> subjectsOf(Principal caller) {

@@ -34,7 +34,7 @@ public final class PolicySet {
   public static final PolicySet EMPTY = new PolicySet(List.of());
 
   private record Compiled(String group, String id, boolean deny, List<Predicate<String>> subjects,
-                          List<Predicate<String>> resources, List<Predicate<String>> actions) {
+                          List<Predicate<String>> resources, List<Predicate<String>> actions, List<Predicate<String>> below) {
     boolean matches(List<String> callerSubjects, String resource, String action) {
       return any(actions, action) && any(resources, resource) && callerSubjects.stream().anyMatch(s -> any(subjects, s));
     }
@@ -63,12 +63,12 @@ public final class PolicySet {
     boolean deny = p.getEffect() != Effect.EFFECT_ALLOW;
     try {
       return new Compiled(group, p.getId(), deny, patterns(p.getSubjectsList()), patterns(p.getResourcesList()),
-          patterns(p.getActionsList()));
+          patterns(p.getActionsList()), p.getResourcesList().stream().map(PolicySet::prefixPattern).toList());
     } catch (IllegalArgumentException e) {
       log.warn("policy '{}' of group '{}' does not compile ({}); it {}", p.getId(), group, e.getMessage(),
           deny ? "denies every request" : "allows nothing");
       List<Predicate<String>> all = List.of(s -> deny);
-      return new Compiled(group, p.getId(), deny, all, all, all);
+      return new Compiled(group, p.getId(), deny, all, all, all, all);
     }
   }
 
@@ -77,11 +77,30 @@ public final class PolicySet {
   }
 
   /**
+   * Whether a pattern may match a string that starts with a given prefix (the names of the nodes below a folder):
+   * a literal pattern when it starts with the prefix; a regex when it matches the prefix itself or the regex engine
+   * reached the prefix's end (more input could make it match). May answer true where no longer string matches,
+   * never false where one does: a deny it answers for errs on the side of refusing.
+   */
+  static Predicate<String> prefixPattern(String raw) {
+    if (raw.indexOf('<') < 0 && raw.indexOf('>') < 0) return raw::startsWith;
+    Pattern compiled = Pattern.compile(regex(raw));
+    return prefix -> {
+      java.util.regex.Matcher m = compiled.matcher(prefix);
+      return m.matches() || m.hitEnd();
+    };
+  }
+
+  /**
    * One pattern: plain equality when it holds no {@code <...>}, else one anchored regex made of the quoted literal
    * parts and the regex parts. Throws IllegalArgumentException for unbalanced delimiters or a bad regex.
    */
   public static Predicate<String> pattern(String raw) {
     if (raw.indexOf('<') < 0 && raw.indexOf('>') < 0) return raw::equals;
+    return Pattern.compile(regex(raw)).asMatchPredicate();
+  }
+
+  private static String regex(String raw) {
     StringBuilder regex = new StringBuilder();
     int depth = 0;
     int from = 0;
@@ -100,7 +119,7 @@ public final class PolicySet {
     }
     if (depth != 0) throw new IllegalArgumentException("unbalanced '<' in " + raw);
     if (from < raw.length()) regex.append(Pattern.quote(raw.substring(from)));
-    return Pattern.compile(regex.toString()).asMatchPredicate();
+    return regex.toString();
   }
 
   /** The decision for a caller known as {@code subjects} doing {@code action} on {@code resource}. */
@@ -114,6 +133,37 @@ public final class PolicySet {
     return allowedBy != null
         ? PolicyCheck.Decision.allow("policy '" + allowedBy.id() + "' of group '" + allowedBy.group() + "' allows it")
         : PolicyCheck.Decision.deny("no policy allows it (deny by default)");
+  }
+
+  /** A deny policy that matched: the resource name it matched and why (for the 403 message). */
+  public record Denial(String resource, String reason) {}
+
+  /**
+   * The first policy denying {@code subjects} the {@code action} on one of {@code resources} (null when none does);
+   * allows are not considered: this is the check of the nodes an operation touches besides its URL.
+   */
+  public Denial denial(List<String> subjects, List<String> resources, String action) {
+    return firstDeny(subjects, resources, action, false);
+  }
+
+  /**
+   * The first policy denying the {@code action} on a name that starts with one of {@code prefixes} (the names of
+   * everything below a folder); null when none may.
+   */
+  public Denial denialBelow(List<String> subjects, List<String> prefixes, String action) {
+    return firstDeny(subjects, prefixes, action, true);
+  }
+
+  private Denial firstDeny(List<String> subjects, List<String> names, String action, boolean below) {
+    for (Compiled p : policies) {
+      if (!p.deny() || !Compiled.any(p.actions(), action) || subjects.stream().noneMatch(s -> Compiled.any(p.subjects(), s))) continue;
+      for (String name : names) {
+        if (Compiled.any(below ? p.below() : p.resources(), name)) {
+          return new Denial(name, "policy '" + p.id() + "' of group '" + p.group() + "' denies it");
+        }
+      }
+    }
+    return null;
   }
 
   public int size() {

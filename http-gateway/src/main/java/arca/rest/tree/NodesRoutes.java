@@ -34,6 +34,7 @@ import arca.rest.acl.AclAccess;
 import arca.rest.files.Blobs;
 import arca.rest.files.FileAccess;
 import arca.rest.files.Location;
+import arca.rest.files.NodeAction;
 import arca.rest.files.RelativePath;
 
 import java.net.URI;
@@ -78,7 +79,7 @@ public final class NodesRoutes implements RestModule {
     Blobs blobs = new Blobs(ds -> objects.computeIfAbsent(ds,
         d -> ctx.clients().client(ObjectsService.class, "ds-" + d, ObjectsServiceClient::create)));
     AclAccess acls = new AclAccess(ctx.clients().client(AclService.class, "acl", AclServiceClient::create));
-    return routes(ctx.auth(), tree, new FileAccess(workspaces, tree, acls), blobs);
+    return routes(ctx.auth(), tree, new FileAccess(workspaces, tree, acls, ctx.auth().policies()), blobs);
   }
 
   /** Request bodies. */
@@ -157,12 +158,6 @@ public final class NodesRoutes implements RestModule {
     return m;
   }
 
-  /** The workspace-relative path of a datasource path under the workspace's root location. */
-  private static String relative(Location root, String datasourcePath) {
-    if (root.path().isEmpty()) return datasourcePath;
-    return datasourcePath.equals(root.path()) ? "" : datasourcePath.substring(root.path().length() + 1);
-  }
-
   private static Route stat(TreeService tree, FileAccess access, Principal p, String ws, String path) {
     CompletionStage<Map<String, Object>> stat = access.resolve(p, ws, path).thenCompose(l -> tree.stat(
         StatRequest.newBuilder().setDatasource(l.datasource()).setPath(l.path()).build()).thenApply(n -> json(ws, path, n)));
@@ -188,18 +183,7 @@ public final class NodesRoutes implements RestModule {
       } catch (ApiError e) {
         return Json.fail(e);
       }
-      CompletionStage<Map<String, Object>> page = access.resolve(p, ws, path).thenCompose(l -> tree.list(
-          req.setDatasource(l.datasource()).setPath(l.path()).build()).thenApply(r -> {
-            Map<String, Object> out = new LinkedHashMap<>(json(ws, path, r.getFolder()));
-            out.put("children", r.getChildrenList().stream()
-                .filter(c -> !FileAccess.hidden(l.path(), c.getName()))
-                .map(c -> json(ws, path.isEmpty() ? c.getName() : path + "/" + c.getName(), c))
-                .toList());
-            out.put("total", r.getTotal());
-            if (!r.getNextCursor().isEmpty()) out.put("nextCursor", r.getNextCursor());
-            return out;
-          }));
-      return Json.reply(page, StatusCodes.OK, m -> m);
+      return Json.reply(NodeListing.page(tree, access, p, ws, path, req), StatusCodes.OK, m -> m);
     });
   }
 
@@ -227,14 +211,21 @@ public final class NodesRoutes implements RestModule {
   /** Two locations in one datasource (moves and server-side copies never cross datasources). */
   private record Pair(Location from, Location to) {}
 
-  /** For a move both ends change; for a copy the source is only read. */
-  private static CompletionStage<Pair> pair(FileAccess access, Principal p, String ws, String path, MoveBody b, boolean move) {
+  /**
+   * The node actions of a move or copy: a move removes its source, a copy reads it; both write their destination;
+   * a move with {@code overwrite} onto an existing node removes that too. Each on the whole subtree: no node below
+   * may be one an ACL or a policy keeps from the caller.
+   */
+  private static CompletionStage<Pair> pair(TreeService tree, FileAccess access, Principal p, String ws, String path,
+                                            MoveBody b, boolean move) {
     if (b.to() == null || b.to().isEmpty()) return CompletableFuture.failedFuture(ApiError.badRequest("missing field 'to' (the target path)"));
     if (path.isEmpty()) return CompletableFuture.failedFuture(ApiError.badRequest("a workspace root cannot be moved or copied"));
     String targetWs = b.workspace() == null ? ws : b.workspace();
-    // the whole subtree moves or is copied: no node below may be one an ACL keeps from the caller
-    return access.resolveSubtree(p, ws, path, move)
-        .thenCompose(from -> access.resolveForWrite(p, targetWs, b.to()).thenApply(to -> {
+    return access.resolveSubtree(p, ws, path, move ? NodeAction.REMOVE : NodeAction.READ)
+        .thenCompose(from -> access.resolveSubtree(p, targetWs, b.to(), NodeAction.WRITE)
+            .thenCompose(to -> Boolean.TRUE.equals(b.overwrite()) ? replaced(tree, access, p, targetWs, b.to(), to)
+                : CompletableFuture.completedFuture(to))
+            .thenApply(to -> {
       if (!from.datasource().equals(to.datasource())) {
         throw ApiError.badRequest("workspaces '" + ws + "' and '" + targetWs + "' keep their files in different datasources");
       }
@@ -242,10 +233,18 @@ public final class NodesRoutes implements RestModule {
     }));
   }
 
+  /** A target that exists and would be replaced is removed: the caller needs that right too. */
+  private static CompletionStage<Location> replaced(TreeService tree, FileAccess access, Principal p, String ws, String path,
+                                                    Location to) {
+    return tree.stat(StatRequest.newBuilder().setDatasource(to.datasource()).setPath(to.path()).build())
+        .handle((n, e) -> e == null)
+        .thenCompose(exists -> exists ? access.resolveSubtree(p, ws, path, NodeAction.REMOVE) : CompletableFuture.completedFuture(to));
+  }
+
   private static Route move(TreeService tree, FileAccess access, Principal p, String ws, String path, MoveBody b,
                             String requestId) {
     String targetWs = b.workspace() == null ? ws : b.workspace();
-    CompletionStage<Map<String, Object>> moved = pair(access, p, ws, path, b, true).thenCompose(pr -> tree.move(
+    CompletionStage<Map<String, Object>> moved = pair(tree, access, p, ws, path, b, true).thenCompose(pr -> tree.move(
             MoveRequest.newBuilder().setDatasource(pr.from().datasource()).setFrom(pr.from().path()).setTo(pr.to().path())
                 .setOverwrite(Boolean.TRUE.equals(b.overwrite())).setRequestId(requestId).build())
         .thenApply(n -> json(targetWs, String.join("/", RelativePath.segments(b.to())), n)));
@@ -260,7 +259,7 @@ public final class NodesRoutes implements RestModule {
                             String requestId) {
     if (Boolean.TRUE.equals(b.overwrite())) return Json.fail(ApiError.badRequest("a copy never overwrites: choose a free target"));
     String targetWs = b.workspace() == null ? ws : b.workspace();
-    CompletionStage<Map<String, Object>> copied = pair(access, p, ws, path, b, false).thenCompose(pr -> tree.copy(
+    CompletionStage<Map<String, Object>> copied = pair(tree, access, p, ws, path, b, false).thenCompose(pr -> tree.copy(
             arca.proto.tree.CopyRequest.newBuilder().setDatasource(pr.from().datasource()).setFrom(pr.from().path())
                 .setTo(pr.to().path()).setRequestId(requestId).setBy(p.login()).build())
         .thenApply(r -> {
@@ -288,14 +287,14 @@ public final class NodesRoutes implements RestModule {
 
   private static Route trash(TreeService tree, FileAccess access, Principal p, String ws, String path, String requestId) {
     if (path.isEmpty()) return Json.fail(ApiError.badRequest("a workspace root cannot be deleted"));
-    CompletionStage<Map<String, Object>> trashed = access.resolveSubtree(p, ws, path, true).thenCompose(l -> tree.trash(
+    CompletionStage<Map<String, Object>> trashed = access.resolveSubtree(p, ws, path, NodeAction.REMOVE).thenCompose(l -> tree.trash(
         TrashRequest.newBuilder().setDatasource(l.datasource()).setPath(l.path()).setBy(p.login()).setRequestId(requestId)
             .build())
         .thenApply(n -> json(ws, path, n)));
     return Json.reply(trashed, StatusCodes.OK, m -> m);
   }
 
-  /** The workspace root as a datasource location, and the bin entries whose original path is under it. */
+  /** The bin entries the caller may see (see {@link TrashBin}). */
   private static Route trashList(TreeService tree, FileAccess access, Principal p, String ws) {
     return parameterMap(q -> {
       int offset;
@@ -306,29 +305,8 @@ public final class NodesRoutes implements RestModule {
       } catch (ApiError e) {
         return Json.fail(e);
       }
-      CompletionStage<Map<String, Object>> page = access.resolve(p, ws, "").thenCompose(root -> tree.listTrash(
-              ListTrashRequest.newBuilder().setDatasource(root.datasource()).setPrefix(root.path().isEmpty() ? "" : root.path() + "/")
-                  .setOffset(offset).setLimit(limit).build())
-          .thenApply(r -> Map.of("items", r.getChildrenList().stream()
-              .map(n -> {
-                Map<String, Object> m = json(ws, relative(root, n.getTrash().getOriginalPath()), n);
-                m.put("name", n.getName().equals(n.getUuid()) ? lastSegment(n.getTrash().getOriginalPath()) : n.getName());
-                return m;
-              }).toList(), "total", r.getTotal())));
-      return Json.reply(page, StatusCodes.OK, m -> m);
+      return Json.reply(TrashBin.list(tree, access, p, ws, offset, limit), StatusCodes.OK, m -> m);
     });
-  }
-
-  private static String lastSegment(String path) {
-    return path.substring(path.lastIndexOf('/') + 1);
-  }
-
-  /** A bin entry of this workspace (its original path lies under the caller's root of the workspace). */
-  private static CompletionStage<Node> entry(TreeService tree, Location root, String uuid) {
-    String prefix = root.path().isEmpty() ? "" : root.path() + "/";
-    return tree.listTrash(ListTrashRequest.newBuilder().setDatasource(root.datasource()).setPrefix(prefix).setLimit(5000).build())
-        .thenApply(r -> r.getChildrenList().stream().filter(n -> n.getUuid().equals(uuid)).findFirst()
-            .orElseThrow(() -> ApiError.notFound("no recycle-bin entry '" + uuid + "' in workspace")));
   }
 
   private static Route restore(TreeService tree, FileAccess access, Principal p, String ws, String uuid, String body,
@@ -339,20 +317,11 @@ public final class NodesRoutes implements RestModule {
     } catch (java.io.IOException e) {
       return Json.fail(ApiError.badRequest("the body must be {\"to\": \"path\"} or empty"));
     }
-    CompletionStage<Map<String, Object>> restored = access.resolveForWrite(p, ws, "").thenCompose(root -> entry(tree, root, uuid)
-        .thenCompose(n -> (to.isPresent() ? access.resolveForWrite(p, ws, to.get()) : CompletableFuture.completedFuture(
-                new Location(root.datasource(), n.getTrash().getOriginalPath(), ws)))
-            .thenCompose(target -> tree.restore(RestoreRequest.newBuilder().setDatasource(root.datasource()).setUuid(uuid)
-                .setTo(target.path()).setRequestId(requestId).build()).thenApply(r -> json(ws, relative(root, target.path()), r)))));
-    return Json.reply(restored, StatusCodes.OK, m -> m);
+    return Json.reply(TrashBin.restore(tree, access, p, ws, uuid, to, requestId), StatusCodes.OK, m -> m);
   }
 
   private static Route purge(TreeService tree, FileAccess access, Blobs blobs, Principal p, String ws, String uuid,
                              String requestId) {
-    CompletionStage<Object> purged = access.resolveForWrite(p, ws, "").thenCompose(root -> entry(tree, root, uuid)
-        .thenCompose(n -> tree.purge(PurgeRequest.newBuilder().setDatasource(root.datasource()).setUuid(uuid)
-            .setRequestId(requestId).build()))
-        .thenCompose(r -> blobs.deleteAll(root.datasource(), r.getBlobIdsList()).thenApply(d -> (Object) r)));
-    return Json.reply(purged, r -> complete(StatusCodes.NO_CONTENT));
+    return Json.reply(TrashBin.purge(tree, access, blobs, p, ws, uuid, requestId), r -> complete(StatusCodes.NO_CONTENT));
   }
 }

@@ -62,7 +62,7 @@ public final class WorkspaceRoutes implements RestModule {
   public Route route(RestContext ctx) {
     return routes(ctx.auth(), ctx.clients().client(WorkspaceService.class, "workspace", WorkspaceServiceClient::create),
         new arca.rest.acl.AclAccess(ctx.clients().client(arca.proto.acl.AclService.class, "acl",
-            arca.proto.acl.AclServiceClient::create)).visibility());
+            arca.proto.acl.AclServiceClient::create)).visibility(ctx.auth().policies()));
   }
 
   /** The route tree over the service interface (the generated client in production, a fake in tests). */

@@ -151,4 +151,16 @@ class AclAccessTest {
     assertEquals(WorkspaceVisibility.Visible.ALL, await(visibility.visibleTo(ROOT)));
     assertEquals(1, acls.visibles.size());
   }
+
+  @Test
+  void aWorkspaceWhoseRootAPolicyDeniesReadingIsNotListed() {
+    acls.visible = List.of("common", "projects");
+    arca.rest.testsupport.FakePolicyService policies = new arca.rest.testsupport.FakePolicyService();
+    policies.put(arca.proto.policy.PolicyGroup.newBuilder().setId("no-bob").addPolicies(arca.proto.policy.Policy.newBuilder()
+        .setId("p").addSubjects("user:bob").addResources("io:projects/<.*>").addActions("GET")
+        .setEffect(arca.proto.policy.Effect.EFFECT_DENY)).build());
+    WorkspaceVisibility visibility = access.visibility(new arca.rest.policy.PolicyAccess(policies));
+    assertEquals(WorkspaceVisibility.Visible.only(Set.of("common", "personal")), await(visibility.visibleTo(BOB)));
+    assertEquals(WorkspaceVisibility.Visible.only(Set.of("common", "projects", "personal")), await(visibility.visibleTo(ALICE)));
+  }
 }

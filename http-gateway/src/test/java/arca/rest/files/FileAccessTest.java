@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FileAccessTest {
   final FakeWorkspaceService workspaces = new FakeWorkspaceService();
   final FakeTreeService tree = new FakeTreeService();
-  final FileAccess access = new FileAccess(workspaces, tree, new arca.rest.testsupport.OpenPermissions());
+  final FileAccess access = new FileAccess(workspaces, tree, new arca.rest.testsupport.OpenPermissions(),
+      new arca.rest.policy.PolicyAccess(new arca.rest.testsupport.FakePolicyService()));
   static final Principal ALICE = new Principal("alice", List.of(), "s", "t", Long.MAX_VALUE);
   static final Principal ROOT = new Principal("root", List.of("admin"), "s", "t", Long.MAX_VALUE);
 

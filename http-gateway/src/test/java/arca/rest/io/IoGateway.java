@@ -95,6 +95,8 @@ final class IoGateway implements AutoCloseable {
   final FakeTreeService tree = new FakeTreeService();
   /** Allow-all until a test adds a deny (read on every request). */
   final arca.rest.testsupport.FakePolicyService policies = new arca.rest.testsupport.FakePolicyService();
+  /** The ACLs: users read and write {@code common} but the paths a test denies them. */
+  final arca.rest.testsupport.OpenPermissions permissions = new arca.rest.testsupport.OpenPermissions();
   final FakeObjectsService objects;
   final int port;
   final String base;
@@ -115,11 +117,13 @@ final class IoGateway implements AutoCloseable {
     objects = new FakeObjectsService(system);
     Authenticator auth = new Authenticator(tokens, cache, TestGateway.ISSUER,
         new arca.rest.policy.PolicyAccess(policies, Duration.ZERO, System::nanoTime));
-    FileAccess access = new FileAccess(workspaces, tree, new arca.rest.testsupport.OpenPermissions());
+    FileAccess access = new FileAccess(workspaces, tree, permissions, auth.policies());
     Blobs blobs = new Blobs(ds -> objects);
     var module = TestGateway.module("io", "io",
         () -> S3Routes.routes(system, auth, tokens, access, tree, blobs, Clock.systemUTC()));
-    var route = Proxy.route(new RestContext(system, auth, Clients.NONE), List.of(module), () -> true);
+    // /a/nodes and /a/trash over the same files, so that tests compare the faces
+    var nodes = TestGateway.module("tree", "a", () -> arca.rest.tree.NodesRoutes.routes(auth, tree, access, blobs));
+    var route = Proxy.route(new RestContext(system, auth, Clients.NONE), List.of(module, nodes), () -> true);
     try {
       ServerBinding b = Http.get(system).newServerAt("127.0.0.1", 0).bind(route).toCompletableFuture().get(10, TimeUnit.SECONDS);
       port = b.localAddress().getPort();

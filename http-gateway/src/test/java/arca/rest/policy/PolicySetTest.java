@@ -11,6 +11,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -134,5 +136,24 @@ class PolicySetTest {
   void restResourcesAreDecodedPaths() {
     assertEquals("rest:/a/nodes/common/My Docs/é+1.txt", PolicyCheck.restResource("/a/nodes/common/My%20Docs/%C3%A9+1.txt"));
     assertEquals("rest:/a/users", PolicyCheck.restResource("/a/users"));
+  }
+
+  @Test
+  void denialsOfNodesAndOfWhatMayLieBelowThem() {
+    PolicySet s = set(
+        policy("d", Effect.EFFECT_DENY, List.of("user:bob"), List.of("rest:/a/nodes/common/vault/<.*>", "io:<[^/]+>/deep/secret"), List.of("DELETE")),
+        policy("a", Effect.EFFECT_ALLOW, List.of("<.*>"), List.of("<.*>"), List.of("<.*>")));
+    assertEquals("policy 'd' of group 'g' denies it",
+        s.denial(BOB, List.of("io:common/vault/x", "rest:/a/nodes/common/vault/x"), "DELETE").reason());
+    assertEquals("rest:/a/nodes/common/vault/x", s.denial(BOB, List.of("io:common/vault/x", "rest:/a/nodes/common/vault/x"), "DELETE").resource());
+    assertNull(s.denial(BOB, List.of("rest:/a/nodes/common/vault/x"), "GET"), "allows and other actions are no denial");
+    assertNull(s.denial(List.of("user:alice"), List.of("rest:/a/nodes/common/vault/x"), "DELETE"));
+    // below a folder: a literal or regex pattern that a longer name could still match
+    assertNotNull(s.denialBelow(BOB, List.of("rest:/a/nodes/common/"), "DELETE"));
+    assertNotNull(s.denialBelow(BOB, List.of("io:team/"), "DELETE"), "io:team/deep/secret may lie below");
+    assertNotNull(s.denialBelow(BOB, List.of("io:team/deep/"), "DELETE"));
+    assertNull(s.denialBelow(BOB, List.of("io:team/other/"), "DELETE"));
+    assertNull(s.denialBelow(BOB, List.of("rest:/a/nodes/common/open/"), "DELETE"));
+    assertNull(s.denialBelow(BOB, List.of("rest:/a/nodes/personal/"), "DELETE"));
   }
 }

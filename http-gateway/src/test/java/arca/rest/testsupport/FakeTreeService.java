@@ -39,8 +39,9 @@ import java.util.regex.Pattern;
  * condition, ALREADY_EXISTS for a file/folder clash; listings in name order (NFC keys) with prefix, start_after and
  * "k:" cursors; PutFile creating parents and returning the replaced blob; Trash then Purge returning the blobs of a
  * whole folder; SetProps with the real one's rules (names {ns}local, limits, root refused, a request id applied once),
- * a file's dead properties kept through new content and shown in Stat and List. Move, ListTrash, Restore, Copy and
- * GetCopyJob answer UNIMPLEMENTED: the gateway's /io routes never call them.
+ * a file's dead properties kept through new content and shown in Stat and List; ListTrash by original path; Move
+ * and Copy of a file (into an existing folder, a move with overwrite replacing a file). Restore, the move or copy of
+ * a folder and GetCopyJob answer UNIMPLEMENTED.
  */
 public final class FakeTreeService implements TreeService {
   private static final Pattern DATASOURCE = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
@@ -49,6 +50,8 @@ public final class FakeTreeService implements TreeService {
   /** Children of each folder by name key; the key of a folder is datasource + "\0" + path. */
   private final Map<String, TreeMap<String, Node>> folders = new HashMap<>();
   private final Map<String, List<String>> trash = new HashMap<>();
+  /** The recycle-bin entries (with their trash info), in the order trashed. */
+  private final Map<String, Node> trashed = new java.util.LinkedHashMap<>();
   /** Request ids of the SetProps calls applied (a resent one answers the node as it is). */
   private final Set<String> appliedRequests = new HashSet<>();
   /** Every List call received. */
@@ -227,7 +230,10 @@ public final class FakeTreeService implements TreeService {
       detach(in.getDatasource(), n, blobs);
       folder(in.getDatasource(), segs.subList(0, segs.size() - 1), false).remove(key(n.getName()));
       trash.put(in.getDatasource() + "\0" + n.getUuid(), blobs);
-      return n;
+      Node entry = n.toBuilder().setTrash(arca.proto.tree.TrashInfo.newBuilder().setOriginalPath(String.join("/", segs))
+          .setTrashedAt(System.currentTimeMillis()).setTrashedBy(in.getBy())).build();
+      trashed.put(in.getDatasource() + "\0" + n.getUuid(), entry);
+      return entry;
     });
   }
 
@@ -245,6 +251,7 @@ public final class FakeTreeService implements TreeService {
   public CompletionStage<PurgeResponse> purge(PurgeRequest in) {
     return run(() -> {
       List<String> blobs = trash.remove(in.getDatasource() + "\0" + in.getUuid());
+      trashed.remove(in.getDatasource() + "\0" + in.getUuid());
       if (blobs == null) throw Status.NOT_FOUND.withDescription("no trash entry " + in.getUuid()).asRuntimeException();
       return PurgeResponse.newBuilder().addAllBlobIds(blobs).build();
     });
@@ -293,12 +300,37 @@ public final class FakeTreeService implements TreeService {
 
   @Override
   public CompletionStage<Node> move(MoveRequest in) {
-    return Failures.failed(Status.UNIMPLEMENTED);
+    return run(() -> {
+      Node n = placeCopy(in.getDatasource(), in.getFrom(), in.getTo(), in.getOverwrite(), false);
+      List<String> from = segments(in.getDatasource(), in.getFrom());
+      folder(in.getDatasource(), from.subList(0, from.size() - 1), false).remove(key(from.get(from.size() - 1)));
+      return n;
+    });
   }
 
   @Override
   public CompletionStage<ListResponse> listTrash(ListTrashRequest in) {
-    return Failures.failed(Status.UNIMPLEMENTED);
+    return run(() -> {
+      List<Node> all = trashed.entrySet().stream().filter(e -> e.getKey().startsWith(in.getDatasource() + "\0"))
+          .map(Map.Entry::getValue).filter(n -> n.getTrash().getOriginalPath().startsWith(in.getPrefix())).toList();
+      int limit = in.getLimit() == 0 ? 1000 : in.getLimit();
+      List<Node> page = all.subList(Math.min(in.getOffset(), all.size()), Math.min(in.getOffset() + limit, all.size()));
+      return ListResponse.newBuilder().addAllChildren(page).setTotal(all.size()).build();
+    });
+  }
+
+  /** A file placed at {@code to} (its parent must exist) as a copy of the file at {@code from}. */
+  private Node placeCopy(String ds, String fromPath, String toPath, boolean overwrite, boolean newIdentity) {
+    Node n = find(ds, segments(ds, fromPath));
+    if (n.getType() != NodeType.FILE) throw Status.UNIMPLEMENTED.withDescription("the fake moves and copies files only").asRuntimeException();
+    List<String> to = segments(ds, toPath);
+    TreeMap<String, Node> parent = folder(ds, to.subList(0, to.size() - 1), false);
+    String name = to.get(to.size() - 1);
+    if (parent.containsKey(key(name)) && !overwrite) throw Status.ALREADY_EXISTS.withDescription("exists").asRuntimeException();
+    Node placed = n.toBuilder().setPath(String.join("/", to)).setName(name)
+        .setUuid(newIdentity ? UUID.randomUUID().toString() : n.getUuid()).build();
+    parent.put(key(name), placed);
+    return placed;
   }
 
   @Override
@@ -308,7 +340,8 @@ public final class FakeTreeService implements TreeService {
 
   @Override
   public CompletionStage<arca.proto.tree.CopyResponse> copy(arca.proto.tree.CopyRequest in) {
-    return Failures.failed(Status.UNIMPLEMENTED);
+    return run(() -> arca.proto.tree.CopyResponse.newBuilder()
+        .setNode(placeCopy(in.getDatasource(), in.getFrom(), in.getTo(), false, true)).build());
   }
 
   @Override
