@@ -55,7 +55,7 @@ public final class LockRoutes implements RestModule {
     WorkspaceService workspaces = ctx.clients().client(WorkspaceService.class, "workspace", WorkspaceServiceClient::create);
     TreeService tree = ctx.clients().client(TreeService.class, "tree", TreeServiceClient::create);
     AclAccess acls = new AclAccess(ctx.clients().client(AclService.class, "acl", AclServiceClient::create));
-    return routes(ctx.auth(), new FileAccess(workspaces, tree, acls),
+    return routes(ctx.auth(), new FileAccess(workspaces, tree, acls, ctx.auth().policies()),
         ctx.clients().client(LockService.class, "lock", LockServiceClient::create));
   }
 
