@@ -1,10 +1,8 @@
 package arca.token;
 
 import akka.actor.typed.ActorSystem;
-import akka.cluster.Member;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
-import akka.cluster.typed.Cluster;
 import akka.grpc.GrpcServiceException;
 import akka.grpc.javadsl.MetadataBuilder;
 import arca.proto.token.ListAccessKeysRequest;
@@ -14,6 +12,7 @@ import arca.proto.user.GetUserRequest;
 import arca.proto.user.User;
 import arca.proto.user.UserService;
 import arca.proto.user.VerifyPasswordRequest;
+import arca.service.Upgrades;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
@@ -111,12 +110,7 @@ final class PasswordChecks {
 
   /** Whether a member running the token service has an older build than this node (a rolling upgrade). */
   boolean olderTokenNodes() {
-    Cluster cluster = Cluster.get(system);
-    var self = cluster.selfMember().appVersion();
-    for (Member m : cluster.state().getMembers()) {
-      if (m.hasRole(TokenModule.NAME) && m.appVersion().compareTo(self) < 0) return true;
-    }
-    return false;
+    return Upgrades.olderMembers(system, TokenModule.NAME);
   }
 
   private CompletionStage<Checked> byPassword(String login, String password) {

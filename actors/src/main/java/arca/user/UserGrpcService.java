@@ -16,6 +16,7 @@ import arca.proto.user.UserService;
 import arca.proto.user.VerifyPasswordRequest;
 import arca.proto.user.VerifyPasswordResponse;
 import arca.service.GrpcErrors;
+import arca.service.Upgrades;
 import arca.service.Requests;
 
 import java.time.Duration;
@@ -53,7 +54,9 @@ final class UserGrpcService implements UserService {
       var roles = UserRules.roles(in.getRolesList());
       String group = UserRules.groupPath(in.getGroupPath());
       String requestId = Requests.id(in.getRequestId());
-      String id = UUID.randomUUID().toString();
+      // while nodes of an older build serve requests, their gateways would look for the account's personal folder
+      // under its login: the account is created as an older one (no id of its own, login path)
+      String id = Upgrades.olderMembers(system, null) ? "" : UUID.randomUUID().toString();
       return passwords.hashAsync(password)
           .thenCompose(hash -> entity(login).<UserEntity.Result>ask(
               r -> new UserEntity.Create(hash, name, email, roles, group, requestId, id, r), timeout))
