@@ -53,10 +53,12 @@ final class AclRules {
 
   /**
    * A node path relative to the workspace root: "" (the root) or names joined by '/', none empty, "." or "..", no
-   * control character, no unpaired surrogate, names of at most 255 UTF-8 bytes, at most 64 levels and 4096 characters.
+   * control character, no unpaired surrogate, names of at most 255 UTF-8 bytes, at most 64 levels and 4096 characters;
+   * returned in Unicode NFC, the form the tree keys names by and the gateway checks paths in.
    */
   static String path(String path) {
     if (path.isEmpty()) return path;
+    path = java.text.Normalizer.normalize(path, java.text.Normalizer.Form.NFC);
     if (path.length() > MAX_PATH_CHARS) throw invalidPath(path, "longer than " + MAX_PATH_CHARS + " characters");
     String[] names = path.split("/", -1);
     if (names.length > MAX_DEPTH) throw invalidPath(path, "deeper than " + MAX_DEPTH + " levels");

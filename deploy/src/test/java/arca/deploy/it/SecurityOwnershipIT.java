@@ -130,6 +130,22 @@ class SecurityOwnershipIT {
     assertEquals(0, api.get("/a/locks/personal/", alice).json().get("total").asInt());
   }
 
+  @Test
+  void aLockAboveAUsersOwnWorkspaceIsNotTheirsToSeeOrRemove() throws Exception {
+    // an admin workspace over every personal folder, locked at its root with depth infinity
+    String all = "allpersonal-" + UUID.randomUUID().toString().substring(0, 8);
+    assertStatus(201, api.send("POST", "/a/workspaces", admin, Map.of("slug", all, "root", Map.of("datasource", "default", "path", "personal"))));
+    String token = token(dav("LOCK", "/dav/" + all + "/", admin, LOCK_BODY, Map.of("Depth", "infinity", "Timeout", "Second-600")).body());
+    try {
+      assertEquals(0, api.get("/a/locks/personal/", bob).json().get("total").asInt(), "not bob's workspace's lock");
+      assertStatus(404, api.send("DELETE", "/a/locks/personal/?token=" + token, bob, null));
+      assertEquals(403, dav("UNLOCK", "/dav/personal/", bob, null, Map.of("Lock-Token", "<" + token + ">")).statusCode());
+      assertEquals(1, api.get("/a/locks/" + all + "/", admin).json().get("total").asInt(), "still there");
+    } finally {
+      assertEquals(204, dav("UNLOCK", "/dav/" + all + "/", admin, null, Map.of("Lock-Token", "<" + token + ">")).statusCode());
+    }
+  }
+
   private static String token(String lockAnswer) {
     Matcher m = Pattern.compile("<D:href>(urn:uuid:[^<]+)</D:href>").matcher(lockAnswer);
     assertTrue(m.find(), lockAnswer);

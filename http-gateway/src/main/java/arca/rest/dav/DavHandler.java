@@ -777,9 +777,11 @@ final class DavHandler {
       DavLock lock = found.stream().filter(l -> l.getToken().equals(token)).findFirst()
           .orElseThrow(() -> DavError.withPrecondition(StatusCodes.CONFLICT, "conflict", "no lock with this token applies to '"
               + path.href(t.isFolder()) + "'", "lock-token-matches-request-uri"));
-      // another user's lock: released when the caller manages the workspace (admins; a user in their own space)
+      // another user's lock: released when the caller manages the workspace (admins; a user in their own space) and
+      // the lock lies in it
       CompletionStage<Boolean> force = lock.getLogin().equals(caller.login()) ? done(false)
-          : access.manages(caller, t.loc().workspace());
+          : access.managedRoot(caller, t.loc().workspace())
+              .thenApply(root -> root.isPresent() && FileAccess.within(root.get().path(), lock.getPath()));
       return force.thenCompose(f -> locks.unlock(UnlockRequest.newBuilder().setDatasource(t.loc().datasource())
           .setToken(token).setLogin(caller.login()).setForce(f).build()));
     })).thenApply(r -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));

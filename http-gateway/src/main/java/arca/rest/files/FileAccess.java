@@ -112,7 +112,8 @@ public final class FileAccess {
           String root = w.getRoot().getPath();
           boolean personal = root.contains(LOGIN);
           String resolvedRoot = root.replace(LOGIN, caller.home());
-          String full = resolvedRoot.isEmpty() ? path : path.isEmpty() ? resolvedRoot : resolvedRoot + "/" + path;
+          // the NFC spelling the checks below use, not the one sent
+          String full = resolvedRoot.isEmpty() ? relative : relative.isEmpty() ? resolvedRoot : resolvedRoot + "/" + relative;
           if (full.equals(UPLOADS) || full.startsWith(UPLOADS + "/")) {
             throw new ApiError(StatusCodes.BAD_REQUEST, RelativePath.INVALID_PATH, "'" + UPLOADS + "' is reserved");
           }
@@ -156,12 +157,14 @@ public final class FileAccess {
     return rights.thenCombine(policies.denials(caller), (r, d) -> new Visibility() {
       @Override
       public boolean visible(String path) {
-        return r.at(path).read() && !NodePolicies.hidden(d, workspace, path);
+        String nfc = RelativePath.nfc(path); // names stored by older builds may be in another form
+        return r.at(nfc).read() && !NodePolicies.hidden(d, workspace, nfc);
       }
 
       @Override
       public boolean mayHideBelow(String folder) {
-        return r.unreadableBelow(folder) || NodePolicies.mayHideBelow(d, workspace, folder);
+        String nfc = RelativePath.nfc(folder);
+        return r.unreadableBelow(nfc) || NodePolicies.mayHideBelow(d, workspace, nfc);
       }
     });
   }
@@ -199,14 +202,20 @@ public final class FileAccess {
   }
 
   /**
-   * Whether the caller manages a workspace (may remove locks anyone took there): admins every workspace, a user the
-   * workspaces whose root is their own ({@value #LOGIN} roots, such as {@value #PERSONAL}). Fails like
-   * {@link #resolve} (404) for a workspace the caller cannot use.
+   * The root of a workspace the caller manages (may see and remove the locks anyone took there; only those at or below
+   * this root): admins every workspace, a user the workspaces whose root is their own ({@value #LOGIN} roots, such as
+   * {@value #PERSONAL}); empty for anyone else. Fails like {@link #resolve} (404) for a workspace the caller cannot use.
    */
-  public CompletionStage<Boolean> manages(Principal caller, String workspace) {
-    return resolve(caller, workspace, "").thenCompose(l -> caller.isAdmin() ? CompletableFuture.completedFuture(true)
+  public CompletionStage<java.util.Optional<Location>> managedRoot(Principal caller, String workspace) {
+    return resolve(caller, workspace, "").thenCompose(root -> caller.isAdmin()
+        ? CompletableFuture.completedFuture(java.util.Optional.of(root))
         : workspaces.getWorkspace(GetWorkspaceRequest.newBuilder().setSlug(workspace).build())
-            .thenApply(w -> w.getRoot().getPath().contains(LOGIN)));
+            .thenApply(w -> w.getRoot().getPath().contains(LOGIN) ? java.util.Optional.of(root) : java.util.Optional.<Location>empty()));
+  }
+
+  /** Whether {@code path} (from a datasource root) is {@code root} or below it. */
+  public static boolean within(String root, String path) {
+    return root.isEmpty() || path.equals(root) || path.startsWith(root + "/");
   }
 
   private CompletionStage<Void> ensureRoot(String datasource, String root) {

@@ -21,7 +21,11 @@ public final class RelativePath {
 
   private RelativePath() {}
 
-  /** The segments of a valid path; 400 naming the problem otherwise. */
+  /**
+   * The segments of a valid path, in Unicode NFC (the form the tree keys names by, so that the ACLs, the policies and
+   * the tree all see one spelling of a name: "a" + U+0308 and "\u00e4" are the same node); 400 naming the problem
+   * otherwise.
+   */
   public static List<String> segments(String path) {
     if (path.isEmpty()) return List.of();
     if (path.length() > MAX_PATH_CHARS) throw invalid(path, "longer than " + MAX_PATH_CHARS + " characters");
@@ -31,7 +35,12 @@ public final class RelativePath {
       String problem = problem(name);
       if (problem != null) throw invalid(path, problem);
     }
-    return segments;
+    return segments.stream().map(RelativePath::nfc).toList();
+  }
+
+  /** A name or path in Unicode NFC. */
+  public static String nfc(String text) {
+    return java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFC);
   }
 
   /** Null when {@code name} is a valid single name, else why not. */

@@ -39,6 +39,7 @@ import static akka.http.javadsl.server.Directives.*;
 /**
  * arca.rest.lock: the WebDAV locks of a workspace, for the people who manage it (admins every workspace, a user
  * their own personal one), so that a lock somebody forgot or took to block others can be removed without its token.
+ * Only locks at or below the workspace's root are theirs to see and remove.
  * <pre>
  *   GET    /a/locks/{ws}/{path}           the live locks on the node, on its ancestors (depth infinity) and below it
  *   DELETE /a/locks/{ws}/{path}?token=T   releases the lock T (one of those), whoever took it
@@ -64,38 +65,47 @@ public final class LockRoutes implements RestModule {
         extractUnmatchedPath(raw -> {
           String path = raw.startsWith("/") ? raw.substring(1) : raw;
           return concat(
-              get(() -> Json.reply(managed(access, p, ws, path).thenCompose(l -> covering(locks, l)), StatusCodes.OK,
+              get(() -> Json.reply(managed(access, p, ws, path).thenCompose(m -> covering(locks, m)), StatusCodes.OK,
                   found -> Map.of("items", found.stream().map(LockRoutes::json).toList(), "total", found.size()))),
               delete(() -> parameterOptional("token", token -> Json.reply(managed(access, p, ws, path)
-                  .thenCompose(l -> release(locks, p, l, token)), StatusCodes.OK, tokens -> Map.of("released", tokens)))));
+                  .thenCompose(m -> release(locks, p, m, token)), StatusCodes.OK, tokens -> Map.of("released", tokens)))));
         }))));
   }
 
+  /** A node of a workspace the caller manages, with the workspace's root. */
+  private record Managed(Location root, Location node) {}
+
   /** The node's location, when the caller manages its workspace (403 otherwise). */
-  private static CompletionStage<Location> managed(FileAccess access, Principal p, String ws, String rawPath) {
+  private static CompletionStage<Managed> managed(FileAccess access, Principal p, String ws, String rawPath) {
     String path;
     try {
       path = PercentDecoding.decode(rawPath, false);
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(ApiError.badRequest("the path is not a valid URI path"));
     }
-    return access.manages(p, ws).thenCompose(manages -> {
-      if (!manages) throw ApiError.forbidden("only the managers of workspace '" + ws + "' may see and remove its locks");
-      return access.resolve(p, ws, path);
+    return access.managedRoot(p, ws).thenCompose(root -> {
+      if (root.isEmpty()) throw ApiError.forbidden("only the managers of workspace '" + ws + "' may see and remove its locks");
+      return access.resolve(p, ws, path).thenApply(node -> new Managed(root.get(), node));
     });
   }
 
-  private static CompletionStage<List<DavLock>> covering(LockService locks, Location l) {
-    return locks.covering(CoveringRequest.newBuilder().setDatasource(l.datasource()).setPath(l.path()).setDescendants(true)
-        .build()).thenApply(list -> list.getLocksList());
+  /**
+   * The live locks on the node, on its ancestors and below it, that lie in the workspace (a depth-infinity lock on a
+   * folder above the workspace's root belongs to whoever manages that folder, not to this workspace's managers).
+   */
+  private static CompletionStage<List<DavLock>> covering(LockService locks, Managed m) {
+    return locks.covering(CoveringRequest.newBuilder().setDatasource(m.node().datasource()).setPath(m.node().path())
+            .setDescendants(true).build())
+        .thenApply(list -> list.getLocksList().stream().filter(l -> FileAccess.within(m.root().path(), l.getPath())).toList());
   }
 
-  private static CompletionStage<List<String>> release(LockService locks, Principal p, Location l, Optional<String> token) {
+  private static CompletionStage<List<String>> release(LockService locks, Principal p, Managed m, Optional<String> token) {
+    Location l = m.node();
     if (token.isEmpty()) {
       return locks.releaseUnder(ReleaseUnderRequest.newBuilder().setDatasource(l.datasource()).setPath(l.path()).build())
           .thenApply(r -> r.getTokensList());
     }
-    return covering(locks, l).thenCompose(found -> {
+    return covering(locks, m).thenCompose(found -> {
       if (found.stream().noneMatch(k -> k.getToken().equals(token.get()))) {
         throw ApiError.notFound("no lock '" + token.get() + "' applies to this node");
       }

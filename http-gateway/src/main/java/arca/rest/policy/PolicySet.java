@@ -82,7 +82,8 @@ public final class PolicySet {
    * reached the prefix's end (more input could make it match). May answer true where no longer string matches,
    * never false where one does: a deny it answers for errs on the side of refusing.
    */
-  static Predicate<String> prefixPattern(String raw) {
+  static Predicate<String> prefixPattern(String pattern) {
+    String raw = nfc(pattern);
     if (raw.indexOf('<') < 0 && raw.indexOf('>') < 0) return raw::startsWith;
     Pattern compiled = Pattern.compile(regex(raw));
     return prefix -> {
@@ -93,11 +94,17 @@ public final class PolicySet {
 
   /**
    * One pattern: plain equality when it holds no {@code <...>}, else one anchored regex made of the quoted literal
-   * parts and the regex parts. Throws IllegalArgumentException for unbalanced delimiters or a bad regex.
+   * parts and the regex parts, in Unicode NFC as the node names it is matched against. Throws IllegalArgumentException
+   * for unbalanced delimiters or a bad regex.
    */
-  public static Predicate<String> pattern(String raw) {
+  public static Predicate<String> pattern(String pattern) {
+    String raw = nfc(pattern);
     if (raw.indexOf('<') < 0 && raw.indexOf('>') < 0) return raw::equals;
     return Pattern.compile(regex(raw)).asMatchPredicate();
+  }
+
+  private static String nfc(String text) {
+    return java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFC);
   }
 
   private static String regex(String raw) {

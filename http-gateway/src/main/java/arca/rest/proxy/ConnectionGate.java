@@ -18,7 +18,8 @@ final class ConnectionGate {
   private static final long LOG_EVERY_NANOS = 10_000_000_000L;
 
   private final ConnectionLimits limits;
-  private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
+  /** Open connections per client: an IPv4 address, or an IPv6 /64 (one host commonly holds a whole /64). */
+  private final ConcurrentHashMap<String, Integer> perAddress = new ConcurrentHashMap<>();
   private int total;
   private final AtomicLong refused = new AtomicLong();
   private volatile long lastLog = System.nanoTime() - LOG_EVERY_NANOS;
@@ -30,15 +31,16 @@ final class ConnectionGate {
   /** A connection from this address, if the limits allow it: release it when the connection ends. */
   Optional<Runnable> admit(InetAddress address) {
     boolean trusted = address != null && limits.trusted(address);
+    String client = client(address);
     synchronized (this) {
-      int fromThere = address == null ? 0 : perAddress.getOrDefault(address, 0);
+      int fromThere = client == null ? 0 : perAddress.getOrDefault(client, 0);
       int ceiling = trusted ? limits.max() : limits.max() - limits.reserved();
       if (total >= ceiling || !trusted && fromThere >= limits.perClient()) {
         refuse(address, total >= ceiling ? "the node has " + total + " connections" : "it has " + fromThere + " connections");
         return Optional.empty();
       }
       total++;
-      if (address != null) perAddress.merge(address, 1, Integer::sum);
+      if (client != null) perAddress.merge(client, 1, Integer::sum);
     }
     return Optional.of(new Runnable() {
       private boolean released;
@@ -49,10 +51,20 @@ final class ConnectionGate {
           if (released) return;
           released = true;
           total--;
-          if (address != null) perAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
+          if (client != null) perAddress.computeIfPresent(client, (a, n) -> n <= 1 ? null : n - 1);
         }
       }
     });
+  }
+
+  /** The key a connection counts under: its IPv4 address, or the /64 network of its IPv6 address. */
+  static String client(InetAddress address) {
+    if (address == null) return null;
+    byte[] raw = address.getAddress();
+    if (raw.length != 16) return address.getHostAddress();
+    StringBuilder b = new StringBuilder("v6:");
+    for (int i = 0; i < 8; i++) b.append(String.format("%02x", raw[i]));
+    return b.append("::/64").toString();
   }
 
   synchronized int open() {
