@@ -80,13 +80,16 @@ class SecurityUnicodeIT {
     assertStatus(404, api.get("/a/nodes/" + ws + "/" + NFD_URL + "?children", bob));
     assertStatus(404, api.get("/a/nodes/" + ws + "/" + NFD_URL + "/q1.txt", bob));
     assertEquals(404, api.getBytes("/io/" + ws + "/" + NFD_URL + "/q1.txt", bob).statusCode());
-    assertTrue(send("DELETE", "/io/" + ws + "/" + NFD_URL + "/q1.txt", bob) >= 400);
+    // S3 answers a delete of a key the caller cannot see as of a missing one (204): what counts is that it stays
+    int deleted = send("DELETE", "/io/" + ws + "/" + NFD_URL + "/q1.txt", bob);
+    assertTrue(deleted == 204 || deleted == 404 || deleted == 403, "delete over /io: " + deleted);
     assertTrue(send("DELETE", "/a/nodes/" + ws + "/" + NFD_URL, bob) >= 400);
     assertEquals(404, send("GET", "/dav/" + ws + "/" + NFD_URL + "/q1.txt", bob));
     assertTrue(api.send("PATCH", "/a/nodes/" + ws + "/" + NFD_URL, bob, Map.of("to", "stolen")).status() >= 400);
     // the policy's composed spelling holds for the decomposed one
     assertStatus(403, api.get("/a/nodes/" + ws + "/" + OFFICE_NFD_URL + "/plan.txt", bob));
-    assertTrue(send("DELETE", "/io/" + ws + "/" + OFFICE_NFD_URL + "/plan.txt", bob) >= 400);
+    int officeDeleted = send("DELETE", "/io/" + ws + "/" + OFFICE_NFD_URL + "/plan.txt", bob);
+    assertTrue(officeDeleted == 204 || officeDeleted == 403, "delete over /io: " + officeDeleted);
     assertTrue(send("DELETE", "/dav/" + ws + "/" + OFFICE_NFD_URL + "/plan.txt", bob) >= 400);
     // all still there
     assertEquals(200, api.getBytes("/io/" + ws + "/" + enc(NFC) + "/q1.txt", admin).statusCode());
@@ -100,8 +103,13 @@ class SecurityUnicodeIT {
     String listing = api.get("/a/nodes/" + ws + "/?children", bob).raw().body();
     assertTrue(listing.contains("\"Caf\u00e9\""), listing);
     assertFalse(listing.contains("Gesch"), "the denied folder is hidden: " + listing);
+    // a rename to the other spelling is a rename to itself: still one node, in one spelling
     int same = api.send("PATCH", "/a/nodes/" + ws + "/" + enc("Caf\u00e9"), bob, Map.of("to", "Cafe\u0301")).status();
-    assertTrue(same == 409 || same == 400, "the decomposed target is the same node: " + same);
+    assertTrue(same < 500, "rename to the other spelling: " + same);
+    List<String> names = new java.util.ArrayList<>();
+    api.get("/a/nodes/" + ws + "/?children", bob).json().get("children").forEach(c -> names.add(c.get("name").asText()));
+    assertEquals(1, names.stream().filter(n -> java.text.Normalizer.normalize(n, java.text.Normalizer.Form.NFC).equals("Caf\u00e9")).count(), names.toString());
+    assertTrue(names.contains("Caf\u00e9"), names.toString());
   }
 
   private int send(String method, String path, String token) throws Exception {
