@@ -298,6 +298,11 @@ class SecurityAuthIT {
       assertEquals(200, api.putBytes("/io/personal/old-secret.txt", oldToken, "secret".getBytes(StandardCharsets.UTF_8)).statusCode());
       assertEquals(200, api.get("/a/nodes/" + slug + "/granted.txt", oldToken).status());
 
+      // deletion removes the grants the ACL list (a read model) shows: wait until it shows this one
+      for (long until = System.nanoTime() + 10_000_000_000L; System.nanoTime() < until
+          && api.get("/a/acls?role=user:" + login, admin).json().get("items").size() == 0; Thread.sleep(100)) {
+        // the projection catches up
+      }
       assertEquals(204, api.send("DELETE", "/a/users/" + login, admin, null).status());
       JsonNode again = createUser(login);
       assertNotEquals(old.get("id").asText(), again.get("id").asText(), "another account, another id");
@@ -314,7 +319,12 @@ class SecurityAuthIT {
       assertEquals(207, propfind.statusCode());
       assertFalse(propfind.body().contains("old-secret"), "nothing over /dav");
 
-      assertEquals(0, api.get("/a/acls?role=user:" + login, admin).json().get("items").size(), "the grant is gone");
+      // the ACL list is a read model, a moment behind the removal
+      int grants = 1;
+      for (long until = System.nanoTime() + 10_000_000_000L; grants > 0 && System.nanoTime() < until; Thread.sleep(100)) {
+        grants = api.get("/a/acls?role=user:" + login, admin).json().get("items").size();
+      }
+      assertEquals(0, grants, "the grant is gone");
       // gateways keep ACL answers up to 5 s (README: ACL changes apply within 5 s), the removal included
       int granted = 200;
       for (long until = System.nanoTime() + 10_000_000_000L; granted == 200 && System.nanoTime() < until; Thread.sleep(250)) {

@@ -132,17 +132,26 @@ class SecurityOwnershipIT {
 
   @Test
   void aLockAboveAUsersOwnWorkspaceIsNotTheirsToSeeOrRemove() throws Exception {
-    // an admin workspace over every personal folder, locked at its root with depth infinity
-    String all = "allpersonal-" + UUID.randomUUID().toString().substring(0, 8);
-    assertStatus(201, api.send("POST", "/a/workspaces", admin, Map.of("slug", all, "root", Map.of("datasource", "default", "path", "personal"))));
-    String token = token(dav("LOCK", "/dav/" + all + "/", admin, LOCK_BODY, Map.of("Depth", "infinity", "Timeout", "Second-600")).body());
+    // a personal-scope workspace (each user's own folder below scratch) and an admin workspace over all of them,
+    // locked at its root with depth infinity: the lock covers bob's folder but lies above his workspace
+    String scratch = "scratch-" + UUID.randomUUID().toString().substring(0, 8);
+    String mine = "mine-" + scratch.substring(8);
+    assertStatus(201, api.send("POST", "/a/workspaces", admin, Map.of("slug", mine, "scope", "PERSONAL",
+        "root", Map.of("datasource", "default", "path", scratch + "/{login}"))));
+    assertStatus(201, api.send("POST", "/a/workspaces", admin, Map.of("slug", scratch, "root", Map.of("datasource", "default", "path", scratch))));
+    assertEquals(201, dav("PUT", "/dav/" + mine + "/note.txt", bob, "x", Map.of()).statusCode());
+    HttpResponse<String> locked = dav("LOCK", "/dav/" + scratch + "/", admin, LOCK_BODY, Map.of("Depth", "infinity", "Timeout", "Second-600"));
+    assertEquals(200, locked.statusCode(), locked.body());
+    String token = token(locked.body());
     try {
-      assertEquals(0, api.get("/a/locks/personal/", bob).json().get("total").asInt(), "not bob's workspace's lock");
-      assertStatus(404, api.send("DELETE", "/a/locks/personal/?token=" + token, bob, null));
-      assertEquals(403, dav("UNLOCK", "/dav/personal/", bob, null, Map.of("Lock-Token", "<" + token + ">")).statusCode());
-      assertEquals(1, api.get("/a/locks/" + all + "/", admin).json().get("total").asInt(), "still there");
+      assertStatus(200, api.get("/a/locks/" + mine + "/", bob));
+      assertEquals(0, api.get("/a/locks/" + mine + "/", bob).json().get("total").asInt(), "not bob's workspace's lock");
+      assertStatus(404, api.send("DELETE", "/a/locks/" + mine + "/?token=" + token, bob, null));
+      assertEquals(403, dav("UNLOCK", "/dav/" + mine + "/", bob, null, Map.of("Lock-Token", "<" + token + ">")).statusCode());
+      assertEquals(423, dav("PUT", "/dav/" + mine + "/note.txt", bob, "y", Map.of()).statusCode(), "the lock still holds");
+      assertEquals(1, api.get("/a/locks/" + scratch + "/", admin).json().get("total").asInt(), "still there");
     } finally {
-      assertEquals(204, dav("UNLOCK", "/dav/" + all + "/", admin, null, Map.of("Lock-Token", "<" + token + ">")).statusCode());
+      assertEquals(204, dav("UNLOCK", "/dav/" + scratch + "/", admin, null, Map.of("Lock-Token", "<" + token + ">")).statusCode());
     }
   }
 
