@@ -1,13 +1,13 @@
 package arca.lock;
 
+import arca.path.RelativePath;
 import arca.service.GrpcErrors;
-import arca.tree.Names;
 
 import java.util.regex.Pattern;
 
 /**
  * Validation of lock fields (the service is the authority; a gateway may check the same rules to answer early).
- * Paths are the index's (arca.tree.Names): "" (the datasource root) or names joined by '/', without a leading or
+ * Paths are the index's ({@link RelativePath#treeSegments}): "" (the datasource root) or names joined by '/', without a leading or
  * trailing '/', empty, "." or ".." segments or control characters; they are taken in Unicode NFC, as the index
  * compares names, so that two spellings of one node share its locks.
  */
@@ -39,7 +39,7 @@ final class LockRules {
       throw GrpcErrors.invalid("invalid path '" + GrpcErrors.printable(raw) + "': no leading or trailing '/' (\"\" is the root)");
     }
     try {
-      return Names.join(Names.segments(raw).stream().map(Names::key).toList());
+      return RelativePath.join(RelativePath.treeSegments(raw).stream().map(RelativePath::nfc).toList());
     } catch (IllegalArgumentException e) {
       throw GrpcErrors.invalid(e.getMessage());
     }

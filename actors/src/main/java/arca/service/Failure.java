@@ -10,6 +10,11 @@ public record Failure(String code, String message) implements CborSerializable {
   public static Failure precondition(String message) { return new Failure(Status.Code.FAILED_PRECONDITION.name(), message); }
   public static Failure unauthenticated(String message) { return new Failure(Status.Code.UNAUTHENTICATED.name(), message); }
 
+  /** Whether this failure carries {@code code}. */
+  public boolean is(Status.Code code) {
+    return this.code.equals(code.name());
+  }
+
   public Status toStatus() {
     return Status.fromCode(Status.Code.valueOf(code)).withDescription(message);
   }

@@ -1,6 +1,7 @@
 package arca.service;
 
 import akka.grpc.GrpcServiceException;
+import arca.path.RelativePath;
 import akka.pattern.AskTimeoutException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -52,11 +53,6 @@ public final class GrpcErrors {
 
   /** Client text for an error message: control characters escaped, cut at 200 characters. */
   public static String printable(String s) {
-    StringBuilder b = new StringBuilder();
-    s.codePoints().limit(200).forEach(c -> {
-      if (c < 0x20 || c == 0x7f) b.append(String.format("\\u%04x", c));
-      else b.appendCodePoint(c);
-    });
-    return b.toString();
+    return RelativePath.printable(s);
   }
 }

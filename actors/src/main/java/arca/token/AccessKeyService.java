@@ -17,6 +17,7 @@ import arca.proto.user.UserService;
 import arca.service.Requests;
 import arca.service.Failure;
 import arca.service.GrpcErrors;
+import io.grpc.Status;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -80,7 +81,7 @@ final class AccessKeyService {
                   .setSecretAccessKey(secret).setLabel(label).setCreatedAt(now).build());
             }
             // the key of this very creation, sent again after it applied: its secret, as the first answer had it
-            if (requestId.isEmpty() || !reply.failure().code().equals(io.grpc.Status.Code.ALREADY_EXISTS.name())) {
+            if (requestId.isEmpty() || !reply.failure().is(Status.Code.ALREADY_EXISTS)) {
               throw GrpcErrors.status(reply.failure());
             }
             return key(id).ask(AccessKeyEntity.Get::new, timeout).thenCombine(cipher.keys(), (existing, keys) -> {

@@ -1,5 +1,6 @@
 package arca.tree;
 
+import arca.path.RelativePath;
 import arca.proto.tree.Child;
 import arca.proto.tree.ChildAdopted;
 import arca.proto.tree.ChildPropsChanged;
@@ -35,7 +36,7 @@ final class Folder {
   private long sortedAt = -1;
 
   Child get(String name) {
-    return children.get(Names.key(name));
+    return children.get(RelativePath.nfc(name));
   }
 
   // ---- events ----
@@ -46,13 +47,13 @@ final class Folder {
   }
 
   Folder apply(ChildRemoved e) {
-    children.remove(Names.key(e.getName()));
+    children.remove(RelativePath.nfc(e.getName()));
     changes++;
     return this;
   }
 
   Folder apply(ChildRenamed e) {
-    children.remove(Names.key(e.getFrom()));
+    children.remove(RelativePath.nfc(e.getFrom()));
     put(e.getChild());
     return this;
   }
@@ -67,7 +68,7 @@ final class Folder {
 
   Folder apply(MoveOutStarted e) {
     pending.put(e.getOpId(), e);
-    children.remove(Names.key(e.getOriginal().getName()));
+    children.remove(RelativePath.nfc(e.getOriginal().getName()));
     changes++;
     return this;
   }
@@ -91,7 +92,7 @@ final class Folder {
   }
 
   private void put(Child c) {
-    children.put(Names.key(c.getName()), c);
+    children.put(RelativePath.nfc(c.getName()), c);
     changes++;
   }
 
@@ -119,7 +120,7 @@ final class Folder {
   Page page(FolderEntity.ListParams p) {
     NavigableMap<String, Child> view = children;
     if (!p.prefix().isEmpty()) {
-      String from = Names.key(p.prefix());
+      String from = RelativePath.nfc(p.prefix());
       view = children.subMap(from, true, from + Character.MAX_VALUE, false);
     }
     int limit = p.limit();
@@ -127,7 +128,7 @@ final class Folder {
     if (p.sort() == 0 && !p.foldersFirst()) {
       long total = view.size();
       NavigableMap<String, Child> ordered = p.descending() ? view.descendingMap() : view;
-      String after = p.cursor().startsWith("k:") ? p.cursor().substring(2) : p.startAfter().isEmpty() ? null : Names.key(p.startAfter());
+      String after = p.cursor().startsWith("k:") ? p.cursor().substring(2) : p.startAfter().isEmpty() ? null : RelativePath.nfc(p.startAfter());
       if (after != null) ordered = ordered.tailMap(after, false);
       int skip = after == null ? Math.max(0, p.offset()) : 0;
       List<Child> out = new ArrayList<>(Math.min(limit, 1024));
@@ -160,9 +161,9 @@ final class Folder {
     Comparator<Child> order = switch (p.sort()) {
       case 1 -> Comparator.comparingLong(Child::getMtime);
       case 2 -> Comparator.comparingLong(Child::getSize);
-      default -> Comparator.comparing((Child c) -> Names.key(c.getName()));
+      default -> Comparator.comparing((Child c) -> RelativePath.nfc(c.getName()));
     };
-    order = order.thenComparing(c -> Names.key(c.getName()));
+    order = order.thenComparing(c -> RelativePath.nfc(c.getName()));
     if (p.descending()) order = order.reversed();
     if (p.foldersFirst()) {
       order = Comparator.comparing((Child c) -> c.getType() != arca.proto.tree.NodeType.FOLDER).thenComparing(order);

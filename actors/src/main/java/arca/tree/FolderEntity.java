@@ -1,7 +1,5 @@
 package arca.tree;
 
-import arca.service.GrpcErrors;
-
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
@@ -18,6 +16,7 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
+import arca.path.RelativePath;
 import arca.persistence.ServiceStorage;
 import arca.proto.tree.Child;
 import arca.proto.tree.ChildAdopted;
@@ -29,17 +28,22 @@ import arca.proto.tree.FolderSnapshot;
 import arca.proto.tree.MoveOutAborted;
 import arca.proto.tree.MoveOutCompleted;
 import arca.proto.tree.MoveOutStarted;
+import arca.proto.tree.NodeType;
 import arca.service.CborSerializable;
 import arca.service.Entities;
 import arca.service.Failure;
+import arca.service.GrpcErrors;
 import arca.service.ServiceEntity;
 import com.google.protobuf.GeneratedMessageV3;
+import io.grpc.Status;
 
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -73,9 +77,11 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
 
   public record ListChildren(ListParams params, ActorRef<PageReply> replyTo) implements Command {}
 
-  /** The child folder {@code name}, created (with a new uuid) if missing. */
-  /** requestId: marks a folder this creates (see {@link Entry#requestId}). */
-  /** props: the dead properties of a folder this creates (a copy's: the source's); an existing folder keeps its own. */
+  /**
+   * The child folder {@code name}, created (with a new uuid) if missing. requestId: marks a folder this creates (see
+   * {@link Entry#requestId}); props: the dead properties of a folder this creates (a copy's: the source's); an
+   * existing folder keeps its own.
+   */
   public record EnsureFolder(String name, String requestId, Map<String, String> props, ActorRef<Reply> replyTo)
       implements Command {
     public EnsureFolder {
@@ -109,8 +115,10 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
     }
   }
 
-  /** Removes a child for good (files only unless anyType); replies with the removed entry. */
-  /** requestId: a removal sent again after it applied answers ok (with no entry) instead of NOT_FOUND. */
+  /**
+   * Removes a child for good (files only unless anyType); replies with the removed entry. requestId: a removal sent
+   * again after it applied answers ok (with no entry) instead of NOT_FOUND.
+   */
   public record Remove(String name, String ifMatch, boolean anyType, String requestId, ActorRef<Reply> replyTo)
       implements Command {
     public Remove {
@@ -203,7 +211,7 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
 
   /** Null when {@code name} may be created here, else why not (an existing child differing only in composition). */
   private static Failure collision(Folder s, String name) {
-    String problem = Names.problem(name);
+    String problem = RelativePath.nameProblem(name);
     if (problem != null) return Failure.invalid(problem);
     Child existing = s.get(name);
     if (existing != null && !existing.getName().equals(name)) {
@@ -216,7 +224,7 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
   private ReplyEffect<GeneratedMessageV3, Folder> onEnsureFolder(Folder s, EnsureFolder c) {
     Child existing = s.get(c.name());
     if (existing != null) {
-      return Effect().reply(c.replyTo(), existing.getType() == arca.proto.tree.NodeType.FOLDER ? Reply.ok(Entry.of(existing))
+      return Effect().reply(c.replyTo(), existing.getType() == NodeType.FOLDER ? Reply.ok(Entry.of(existing))
           : Reply.failed(Failure.exists("'" + existing.getName() + "' is a file, not a folder")));
     }
     Failure refused = collision(s, c.name());
@@ -235,7 +243,7 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
       // this very put, sent again (every upload has its own blob): it applied once; answer as it did
       return Effect().reply(c.replyTo(), Reply.ok(Entry.of(existing), ""));
     }
-    if (existing != null && existing.getType() == arca.proto.tree.NodeType.FOLDER) {
+    if (existing != null && existing.getType() == NodeType.FOLDER) {
       return Effect().reply(c.replyTo(), Reply.failed(Failure.exists("'" + existing.getName() + "' is a folder")));
     }
     if (c.ifNoneMatch() && existing != null) {
@@ -266,7 +274,7 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
   private ReplyEffect<GeneratedMessageV3, Folder> onRename(Folder s, Rename c) {
     Child from = s.get(c.from());
     if (from == null) return Effect().reply(c.replyTo(), found(s, c.from()));
-    if (Names.key(c.from()).equals(Names.key(c.to()))) {
+    if (RelativePath.nfc(c.from()).equals(RelativePath.nfc(c.to()))) {
       if (from.getName().equals(c.to())) return Effect().reply(c.replyTo(), Reply.ok(Entry.of(from)));
       // only the composition changes: the same node under its new spelling
       return Effect().persist(ChildRenamed.newBuilder().setFrom(c.from())
@@ -278,7 +286,7 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
     Child target = s.get(c.to());
     String replaced = "";
     if (target != null) {
-      boolean files = target.getType() == arca.proto.tree.NodeType.FILE && from.getType() == arca.proto.tree.NodeType.FILE;
+      boolean files = target.getType() == NodeType.FILE && from.getType() == NodeType.FILE;
       if (!c.overwrite() || !files) {
         return Effect().reply(c.replyTo(), Reply.failed(Failure.exists("'" + target.getName() + "' already exists")));
       }
@@ -298,7 +306,7 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
     if (child == null) {
       return Effect().reply(c.replyTo(), applied(c.requestId()) ? Reply.ok(null) : found(s, c.name()));
     }
-    if (!c.anyType() && child.getType() == arca.proto.tree.NodeType.FOLDER) {
+    if (!c.anyType() && child.getType() == NodeType.FOLDER) {
       return Effect().reply(c.replyTo(), Reply.failed(Failure.precondition("'" + child.getName() + "' is a folder")));
     }
     if (c.ifMatch() != null && !etagMatches(c.ifMatch(), child.getEtag())) {
@@ -311,7 +319,7 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
   private ReplyEffect<GeneratedMessageV3, Folder> onMoveOut(Folder s, MoveOut c) {
     Child child = s.get(c.name());
     if (child == null) return Effect().reply(c.replyTo(), found(s, c.name()));
-    String problem = Names.problem(c.moved().name());
+    String problem = RelativePath.nameProblem(c.moved().name());
     if (problem != null) return Effect().reply(c.replyTo(), Reply.failed(Failure.invalid(problem)));
     if (c.destFolder().equals(id)) {
       return Effect().reply(c.replyTo(), Reply.failed(Failure.invalid("a move within one folder is a rename")));
@@ -339,10 +347,10 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
     if (refused != null) return Effect().reply(c.replyTo(), Reply.failed(refused));
     // the event holds only what changes: names there now and not set again, values that differ
     ChildPropsChanged.Builder e = ChildPropsChanged.newBuilder().setName(child.getName()).setRequestId(c.requestId());
-    for (String name : new java.util.TreeSet<>(c.remove())) {
+    for (String name : new TreeSet<>(c.remove())) {
       if (current.containsKey(name) && !c.set().containsKey(name)) e.addRemoved(name);
     }
-    new java.util.TreeMap<>(c.set()).forEach((name, value) -> {
+    new TreeMap<>(c.set()).forEach((name, value) -> {
       if (!value.equals(current.get(name))) e.putSet(name, value);
     });
     return Effect().persist(e.build()).thenReply(c.replyTo(), st -> Reply.ok(Entry.of(st.get(child.getName()))));
@@ -365,7 +373,7 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
     if (c.error() != null) {
       // still pending: the sweeper (or the next start) resends the adoption, which applies once
       if (caller != null) {
-        caller.tell(Reply.failed(new Failure(io.grpc.Status.Code.UNAVAILABLE.name(),
+        caller.tell(Reply.failed(new Failure(Status.Code.UNAVAILABLE.name(),
             "the move did not complete in time; it completes in the background")));
       }
       return Effect().noReply();
@@ -390,7 +398,7 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
     Child existing = s.get(c.child().name());
     String replaced = "";
     if (existing != null) {
-      boolean files = existing.getType() == arca.proto.tree.NodeType.FILE && !c.child().folder();
+      boolean files = existing.getType() == NodeType.FILE && !c.child().folder();
       if (!c.overwrite() || !files) {
         return Effect().reply(c.replyTo(), Reply.failed(Failure.exists("'" + existing.getName() + "' already exists")));
       }
