@@ -9,6 +9,7 @@ import arca.proto.tree.ChildRemoved;
 import arca.proto.tree.ChildRenamed;
 import arca.proto.tree.FolderSnapshot;
 import arca.proto.tree.MoveOutStarted;
+import arca.proto.tree.NodeType;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -166,7 +167,7 @@ final class Folder {
     order = order.thenComparing(c -> RelativePath.nfc(c.getName()));
     if (p.descending()) order = order.reversed();
     if (p.foldersFirst()) {
-      order = Comparator.comparing((Child c) -> c.getType() != arca.proto.tree.NodeType.FOLDER).thenComparing(order);
+      order = Comparator.comparing((Child c) -> c.getType() != NodeType.FOLDER).thenComparing(order);
     }
     List<Child> all = new ArrayList<>(view.values());
     all.sort(order);

@@ -2,6 +2,7 @@ package arca.tree;
 
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
 import arca.proto.objects.BlobRef;
 import arca.proto.objects.CopyRequest;
 import arca.proto.objects.ObjectsService;
@@ -87,7 +88,7 @@ final class FolderCopier {
         });
   }
 
-  private akka.cluster.sharding.typed.javadsl.EntityRef<FolderEntity.Command> folder(String ds, String uuid) {
+  private EntityRef<FolderEntity.Command> folder(String ds, String uuid) {
     return sharding.entityRefFor(FolderEntity.KEY, FolderEntity.id(ds, uuid));
   }
 }

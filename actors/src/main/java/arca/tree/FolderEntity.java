@@ -35,10 +35,7 @@ import arca.service.Failure;
 import arca.service.GrpcErrors;
 import arca.service.ServiceEntity;
 import com.google.protobuf.GeneratedMessageV3;
-import io.grpc.Status;
 
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -158,16 +155,12 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
   }
 
   private final String id;
-  private final ActorContext<Command> ctx;
-  private final Duration adoptTimeout;
-  /** Callers waiting for a move to complete (not persisted: after a restart the move completes without them). */
-  private final Map<String, ActorRef<Reply>> waiting = new HashMap<>();
+  private final FolderMoves moves;
 
   FolderEntity(String id, ActorContext<Command> ctx, String journal, String snapshots) {
     super(PersistenceId.of(KEY.name(), id), journal, snapshots);
     this.id = id;
-    this.ctx = ctx;
-    this.adoptTimeout = ctx.getSystem().settings().config().getDuration("arca.ask-timeout").dividedBy(2);
+    this.moves = new FolderMoves(id, ctx, Effect());
   }
 
   @Override public Folder emptyState() { return new Folder(); }
@@ -193,24 +186,24 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
         .onCommand(PutFile.class, this::onPutFile)
         .onCommand(Rename.class, this::onRename)
         .onCommand(Remove.class, this::onRemove)
-        .onCommand(MoveOut.class, this::onMoveOut)
+        .onCommand(MoveOut.class, moves::onMoveOut)
         .onCommand(SetProps.class, this::onSetProps)
-        .onCommand(Adopt.class, this::onAdopt)
+        .onCommand(Adopt.class, moves::onAdopt)
         .onCommand(Resume.class, (s, c) -> {
-          resumeAll(s);
+          moves.resumeAll(s);
           return Effect().reply(c.replyTo(), Reply.ok(null));
         })
-        .onCommand(AdoptAnswered.class, this::onAdoptAnswered)
+        .onCommand(AdoptAnswered.class, moves::onAdoptAnswered)
         .build();
   }
 
-  private Reply found(Folder s, String name) {
+  static Reply found(Folder s, String name) {
     Child c = s.get(name);
     return c == null ? Reply.failed(Failure.notFound("'" + GrpcErrors.printable(name) + "' not found")) : Reply.ok(Entry.of(c));
   }
 
   /** Null when {@code name} may be created here, else why not (an existing child differing only in composition). */
-  private static Failure collision(Folder s, String name) {
+  static Failure collision(Folder s, String name) {
     String problem = RelativePath.nameProblem(name);
     if (problem != null) return Failure.invalid(problem);
     Child existing = s.get(name);
@@ -316,24 +309,6 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
         .thenReply(c.replyTo(), st -> Reply.ok(Entry.of(child)));
   }
 
-  private ReplyEffect<GeneratedMessageV3, Folder> onMoveOut(Folder s, MoveOut c) {
-    Child child = s.get(c.name());
-    if (child == null) return Effect().reply(c.replyTo(), found(s, c.name()));
-    String problem = RelativePath.nameProblem(c.moved().name());
-    if (problem != null) return Effect().reply(c.replyTo(), Reply.failed(Failure.invalid(problem)));
-    if (c.destFolder().equals(id)) {
-      return Effect().reply(c.replyTo(), Reply.failed(Failure.invalid("a move within one folder is a rename")));
-    }
-    // the child keeps its dead properties as they are now (a change since the caller read it included)
-    Child moved = c.moved().toProto().toBuilder().clearProps().putAllProps(child.getPropsMap()).build();
-    MoveOutStarted started = MoveOutStarted.newBuilder().setOpId(UUID.randomUUID().toString())
-        .setChild(moved).setOriginal(child).setDestFolder(c.destFolder()).setOverwrite(c.overwrite()).build();
-    return Effect().persist(started).thenRun(st -> {
-      waiting.put(started.getOpId(), c.replyTo());
-      adopt(started);
-    }).thenNoReply();
-  }
-
   private ReplyEffect<GeneratedMessageV3, Folder> onSetProps(Folder s, SetProps c) {
     Child child = s.get(c.name());
     if (child == null) return Effect().reply(c.replyTo(), found(s, c.name()));
@@ -356,60 +331,6 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
     return Effect().persist(e.build()).thenReply(c.replyTo(), st -> Reply.ok(Entry.of(st.get(child.getName()))));
   }
 
-  private void adopt(MoveOutStarted move) {
-    var dest = ClusterSharding.get(ctx.getSystem()).entityRefFor(KEY, move.getDestFolder());
-    ctx.ask(Reply.class, dest, adoptTimeout,
-        r -> new Adopt(move.getOpId(), Entry.of(move.getChild()), move.getOverwrite(), r),
-        (reply, error) -> new AdoptAnswered(move.getOpId(), reply, error == null ? null : error.toString()));
-  }
-
-  private void resumeAll(Folder s) {
-    s.pending.values().forEach(this::adopt);
-  }
-
-  private ReplyEffect<GeneratedMessageV3, Folder> onAdoptAnswered(Folder s, AdoptAnswered c) {
-    if (!s.pending.containsKey(c.opId())) return Effect().noReply();
-    ActorRef<Reply> caller = waiting.remove(c.opId());
-    if (c.error() != null) {
-      // still pending: the sweeper (or the next start) resends the adoption, which applies once
-      if (caller != null) {
-        caller.tell(Reply.failed(new Failure(Status.Code.UNAVAILABLE.name(),
-            "the move did not complete in time; it completes in the background")));
-      }
-      return Effect().noReply();
-    }
-    if (c.reply().failure() != null) {
-      return Effect().persist(MoveOutAborted.newBuilder().setOpId(c.opId()).build()).thenRun(st -> {
-        if (caller != null) caller.tell(c.reply());
-      }).thenNoReply();
-    }
-    return Effect().persist(MoveOutCompleted.newBuilder().setOpId(c.opId()).build()).thenRun(st -> {
-      if (caller != null) caller.tell(c.reply());
-    }).thenNoReply();
-  }
-
-  private ReplyEffect<GeneratedMessageV3, Folder> onAdopt(Folder s, Adopt c) {
-    if (s.recentOps.contains(c.opId())) {
-      Child now = s.get(c.child().name());
-      return Effect().reply(c.replyTo(), Reply.ok(now == null ? c.child() : Entry.of(now)));
-    }
-    Failure refused = collision(s, c.child().name());
-    if (refused != null) return Effect().reply(c.replyTo(), Reply.failed(refused));
-    Child existing = s.get(c.child().name());
-    String replaced = "";
-    if (existing != null) {
-      boolean files = existing.getType() == NodeType.FILE && !c.child().folder();
-      if (!c.overwrite() || !files) {
-        return Effect().reply(c.replyTo(), Reply.failed(Failure.exists("'" + existing.getName() + "' already exists")));
-      }
-      replaced = existing.getBlobId();
-    }
-    String replacedBlob = replaced;
-    return Effect().persist(ChildAdopted.newBuilder().setOpId(c.opId()).setChild(c.child().toProto())
-            .setReplacedBlobId(replaced).build())
-        .thenReply(c.replyTo(), st -> Reply.ok(c.child(), replacedBlob));
-  }
-
   @Override
   protected EventHandler<Folder, GeneratedMessageV3> events() {
     return newEventHandlerBuilder().forAnyState()
@@ -427,7 +348,7 @@ public final class FolderEntity extends ServiceEntity<FolderEntity.Command, Fold
   @Override
   public SignalHandler<Folder> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), this::resumeAll)
+        .onSignal(RecoveryCompleted.instance(), moves::resumeAll)
         .build();
   }
 
