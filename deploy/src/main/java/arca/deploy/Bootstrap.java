@@ -23,7 +23,7 @@ import arca.proto.user.UserServiceClient;
 import arca.proto.workspace.EnsureBuiltinsRequest;
 import arca.proto.workspace.WorkspaceService;
 import arca.proto.workspace.WorkspaceServiceClient;
-import arca.rest.policy.PolicyAccess;
+import arca.rest.gate.PolicyAccess;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.slf4j.Logger;
@@ -83,9 +83,9 @@ final class Bootstrap {
         })
         // every user may use the common workspace (ACLs granted to the role everyone has; admins may change them)
         .thenCompose(done -> acls.grant(GrantRequest.newBuilder().setWorkspace("common").setPath("")
-            .setRole(arca.rest.acl.AclAccess.EVERYONE).setAction(Action.ACTION_READ).build()))
+            .setRole(arca.rest.access.Principal.EVERYONE).setAction(Action.ACTION_READ).build()))
         .thenCompose(done -> acls.grant(GrantRequest.newBuilder().setWorkspace("common").setPath("")
-            .setRole(arca.rest.acl.AclAccess.EVERYONE).setAction(Action.ACTION_WRITE).build()))
+            .setRole(arca.rest.access.Principal.EVERYONE).setAction(Action.ACTION_WRITE).build()))
         .thenCompose(done -> ensurePolicies(policies))
         .thenAccept(done -> { });
   }

@@ -23,7 +23,7 @@ import java.util.List;
 final class BuiltinPolicies {
   private BuiltinPolicies() {}
 
-  static final String EVERYONE = "role:" + arca.rest.acl.AclAccess.EVERYONE;
+  static final String EVERYONE = "role:" + arca.rest.access.Principal.EVERYONE;
 
   private static Policy allow(String id, String description, String subject, List<String> resources, List<String> actions) {
     return Policy.newBuilder().setId(id).setDescription(description).addSubjects(subject).addAllResources(resources)

@@ -225,7 +225,7 @@ public final class Node {
         .thenRun(() -> join(cluster))
         .thenCompose(v -> bootstrapWithRetry(pool, Duration.ofSeconds(120)))
         .thenCompose(v -> Gateway.start(system, Services.ALL.stream().map(Services.Service::rest)
-            .filter(java.util.Objects::nonNull).toList(), gatewayClients, ready::get))
+            .filter(java.util.Objects::nonNull).toList(), Faces.ALL, gatewayClients, ready::get))
         .thenAccept(h -> log.info("HTTP (public) on {}", h.localAddress()))
         .whenComplete((v, e) -> {
           if (e != null) {

@@ -1,6 +1,6 @@
 package arca.deploy;
 
-import arca.rest.RestModule;
+import arca.rest.module.RestModule;
 import arca.rest.role.RoleRoutes;
 import arca.rest.token.OidcRoutes;
 import arca.rest.user.UserRoutes;
@@ -15,17 +15,17 @@ import arca.tree.TreeModule;
 import arca.user.UserModule;
 import arca.workspace.WorkspaceModule;
 import arca.rest.acl.AclRoutes;
-import arca.rest.dav.DavRoutes;
 import arca.rest.policy.PolicyRoutes;
-import arca.rest.io.S3Routes;
-import arca.rest.tree.NodesRoutes;
 import arca.rest.workspace.WorkspaceRoutes;
 
 import java.util.List;
 
-/** Every service of the platform, in one explicit list: its gRPC side and its REST side. */
+/**
+ * Every service of the platform, in one explicit list: its gRPC side and its own REST face. The protocol faces over
+ * the files of several services (/a/nodes, /io, /dav, /a/locks) are listed apart, in {@link Faces}.
+ */
 public final class Services {
-  /** rest: the service's REST face, or null while it has none of its own (its API is reached through another's). */
+  /** rest: the service's REST face, or null when it has none of its own (it is reached through the files faces). */
   public record Service(ServiceModule grpc, RestModule rest) {
     public String name() {
       return grpc.name();
@@ -37,11 +37,11 @@ public final class Services {
       new Service(new RoleModule(), new RoleRoutes()),
       new Service(new TokenModule(), new OidcRoutes()),
       new Service(new WorkspaceModule(), new WorkspaceRoutes()),
-      new Service(new TreeModule(), new NodesRoutes()),
-      new Service(new ObjectsModule(), new S3Routes()),
+      new Service(new TreeModule(), null),
+      new Service(new ObjectsModule(), null),
       new Service(new AclModule(), new AclRoutes()),
       new Service(new PolicyModule(), new PolicyRoutes()),
-      new Service(new LockModule(), new DavRoutes()));
+      new Service(new LockModule(), null));
 
   public static List<String> names() {
     return ALL.stream().map(Service::name).toList();

@@ -1,7 +1,7 @@
 package arca.rest;
 
 import akka.http.javadsl.server.Route;
-import arca.rest.auth.Principal;
+import arca.rest.access.Principal;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -5,8 +5,10 @@ import arca.proto.acl.NodeRights;
 import arca.proto.acl.ResolveRequest;
 import arca.proto.acl.ResolveResponse;
 import arca.proto.acl.VisibleRequest;
-import arca.rest.auth.Principal;
-import arca.rest.workspace.WorkspaceVisibility;
+import arca.rest.access.Permissions;
+import arca.rest.access.Principal;
+import arca.rest.access.Rights;
+import arca.rest.access.WorkspaceVisibility;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,21 +31,11 @@ import java.util.function.LongSupplier;
  * of 1000 entries, or a burst of requests of one user, costs one call. ACL changes therefore reach a gateway within
  * the cache's time to live. The cache is bounded; failed calls are not cached.
  */
-public final class AclAccess implements arca.rest.files.Permissions {
+public final class AclAccess implements Permissions {
   /** The personal role of one user: grants to it override the user's other roles. */
   public static final String USER_ROLE_PREFIX = "user:";
   public static final Duration DEFAULT_TTL = Duration.ofSeconds(5);
   public static final int DEFAULT_MAX_ENTRIES = 10_000;
-
-  /** Whether the caller may read (list, download) and write (upload, change, delete) a node. */
-  public record Rights(boolean read, boolean write) {
-    public static final Rights NONE = new Rights(false, false);
-    public static final Rights FULL = new Rights(true, true);
-
-    static Rights of(arca.proto.acl.Rights r) {
-      return new Rights(r.getRead(), r.getWrite());
-    }
-  }
 
   private record Cached(CompletableFuture<ResolveResponse> rights, long expiresAt) {}
 
@@ -65,16 +57,10 @@ public final class AclAccess implements arca.rest.files.Permissions {
     this.nanoTime = nanoTime;
   }
 
-  /**
-   * The role every user has (like Cells' root group): grants to it reach everybody, and any other role of the user
-   * overrides them.
-   */
-  public static final String EVERYONE = "everyone";
-
   /** The roles the acl service resolves for a caller: {@code everyone}, theirs in order, then {@code user:<login>}. */
   public static List<String> rolesOf(Principal caller) {
     List<String> roles = new ArrayList<>();
-    roles.add(EVERYONE);
+    roles.add(Principal.EVERYONE);
     roles.addAll(caller.roles());
     roles.add(USER_ROLE_PREFIX + caller.login());
     return List.copyOf(roles);
@@ -133,20 +119,13 @@ public final class AclAccess implements arca.rest.files.Permissions {
     return caller -> caller.isAdmin() ? CompletableFuture.completedFuture(WorkspaceVisibility.Visible.ALL)
         : readable(caller).thenApply(slugs -> {
           Set<String> all = new HashSet<>(slugs);
-          all.add(arca.rest.files.FileAccess.PERSONAL);
+          all.add(WorkspaceVisibility.PERSONAL);
           return WorkspaceVisibility.Visible.only(all);
         });
   }
 
-  /**
-   * As {@link #visibility()}, without the workspaces whose root a policy denies a (non-admin) caller reading, as the
-   * file listings leave them out ({@link arca.rest.files.NodePolicies}).
-   */
-  public WorkspaceVisibility visibility(arca.rest.policy.PolicyCheck policies) {
-    WorkspaceVisibility byAcl = visibility();
-    return caller -> byAcl.visibleTo(caller).thenCombine(policies.denials(caller), (v, d) -> v.all() ? v
-        : WorkspaceVisibility.Visible.only(v.slugs().stream().filter(ws -> !arca.rest.files.NodePolicies.hidden(d, ws, ""))
-            .collect(java.util.stream.Collectors.toSet())));
+  private static Rights rightsOf(arca.proto.acl.Rights r) {
+    return new Rights(r.getRead(), r.getWrite());
   }
 
   /** The rights on a node from a Resolve of the root: the deepest listed node at or above it, else the root's. */
@@ -157,7 +136,7 @@ public final class AclAccess implements arca.rest.files.Permissions {
         deepest = n;
       }
     }
-    return Rights.of(deepest == null ? root.getRights() : deepest.getRights());
+    return rightsOf(deepest == null ? root.getRights() : deepest.getRights());
   }
 
   private static boolean covers(String ancestor, String path) {

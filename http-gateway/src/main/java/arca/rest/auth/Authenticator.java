@@ -8,7 +8,7 @@ import arca.proto.token.GetJwksRequest;
 import arca.proto.token.TokenService;
 import arca.rest.ApiError;
 import arca.rest.Json;
-import arca.rest.policy.PolicyCheck;
+import arca.rest.gate.PolicyCheck;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
@@ -30,6 +30,7 @@ import java.util.function.Function;
 import static akka.http.javadsl.server.Directives.complete;
 import static akka.http.javadsl.server.Directives.extractRequest;
 import static akka.http.javadsl.server.Directives.optionalHeaderValueByName;
+import arca.rest.access.Principal;
 
 /**
  * Bearer-token authentication for every /a/ route: an RS256 JWT signed by the token service (public keys fetched

@@ -9,11 +9,11 @@ import arca.proto.workspace.Workspace;
 import arca.proto.workspace.WorkspaceService;
 import arca.rest.RequestIds;
 import arca.rest.ApiError;
-import arca.rest.auth.Principal;
+import arca.rest.access.Principal;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
-import arca.rest.policy.PolicyCheck;
+import arca.rest.gate.PolicyCheck;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -23,6 +23,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import arca.rest.access.Permissions;
+import arca.rest.access.Rights;
+import arca.rest.access.WorkspaceVisibility;
 
 /**
  * Resolves what a caller addresses, (workspace slug, path relative to the workspace root), to a {@link Location}
@@ -40,7 +43,7 @@ public final class FileAccess {
   /** The hidden folder at each datasource root where multipart uploads keep their parts. */
   public static final String UPLOADS = ".uploads";
   /** The built-in personal workspace: every user's own root, never subject to ACLs. */
-  public static final String PERSONAL = "personal";
+  public static final String PERSONAL = WorkspaceVisibility.PERSONAL;
 
   private static final int KNOWN_ROOTS_MAX = 10_000;
   private static final int WORKSPACE_PAGE = 1000;

@@ -1,11 +1,13 @@
 package arca.rest.files;
 
 import arca.rest.ApiError;
-import arca.rest.policy.PolicyCheck;
-import arca.rest.policy.PolicySet;
+import arca.rest.access.WorkspaceVisibility;
+import arca.rest.gate.PolicyCheck;
+import arca.rest.gate.PolicySet;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * The policies on the nodes a file operation touches, whatever the face it came through. A node has one name per
@@ -57,5 +59,14 @@ public final class NodePolicies {
   /** Whether the policies may hide a node somewhere below a folder. */
   static boolean mayHideBelow(PolicyCheck.Denials denials, String workspace, String folder) {
     return denials.below(below(workspace, folder), NodeAction.READ.action) != null;
+  }
+
+  /**
+   * The workspaces of {@code byAcl}, without those whose root a policy denies a (non-admin) caller reading, as the
+   * file listings leave them out: what the workspace list shows.
+   */
+  public static WorkspaceVisibility visibleWorkspaces(WorkspaceVisibility byAcl, PolicyCheck policies) {
+    return caller -> byAcl.visibleTo(caller).thenCombine(policies.denials(caller), (v, d) -> v.all() ? v
+        : WorkspaceVisibility.Visible.only(v.slugs().stream().filter(ws -> !hidden(d, ws, "")).collect(Collectors.toSet())));
   }
 }

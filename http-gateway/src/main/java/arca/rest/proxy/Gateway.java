@@ -3,17 +3,19 @@ package arca.rest.proxy;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
+import akka.http.javadsl.model.HttpMethod;
 import akka.http.javadsl.settings.ServerSettings;
 import arca.proto.policy.PolicyService;
 import arca.proto.policy.PolicyServiceClient;
 import arca.proto.token.TokenService;
 import arca.proto.token.TokenServiceClient;
 import arca.rest.Clients;
-import arca.rest.RestContext;
-import arca.rest.RestModule;
+import arca.rest.module.RestContext;
+import arca.rest.module.RestModule;
 import arca.rest.auth.AuthCache;
 import arca.rest.auth.Authenticator;
-import arca.rest.policy.PolicyAccess;
+import arca.rest.files.Face;
+import arca.rest.gate.PolicyAccess;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 
@@ -27,7 +29,11 @@ import java.util.function.BooleanSupplier;
 public final class Gateway {
   private Gateway() {}
 
-  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, List<RestModule> modules,
+  /**
+   * {@code modules}: the services' REST faces; {@code faces}: the protocol faces over the files of several services
+   * (registered apart, by prefix).
+   */
+  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, List<RestModule> modules, List<Face> faces,
                                                      Clients clients, BooleanSupplier ready) {
     Config config = system.settings().config();
     Path dataDir = Path.of(config.getString("arca.data-dir"));
@@ -42,11 +48,11 @@ public final class Gateway {
     RestContext ctx = new RestContext(system, auth, clients);
 
     ConnectionLimits limits = ConnectionLimits.of(config);
-    ServerSettings publicSettings = withExtraMethods(publicSettings(config, limits), modules);
+    ServerSettings publicSettings = withExtraMethods(publicSettings(config, limits), faces);
     CompletionStage<ServerBinding> binding = Http.get(system)
         .newServerAt(config.getString("arca.http.host"), config.getInt("arca.http.port"))
         .withSettings(publicSettings)
-        .bindFlow(Connections.handler(Proxy.route(ctx, modules, ready).flow(system), limits));
+        .bindFlow(Connections.handler(Proxy.route(ctx, modules, faces, ready).flow(system), limits));
     akka.actor.CoordinatedShutdown.get(system).addTask(akka.actor.CoordinatedShutdown.PhaseBeforeServiceUnbind(),
         "stop-auth-feed", () -> {
           cache.stopFeed();
@@ -74,10 +80,9 @@ public final class Gateway {
         .withFallback(config));
   }
 
-  /** The server settings with the extra methods the modules answer (WebDAV's), so that the parser accepts them. */
-  public static ServerSettings withExtraMethods(ServerSettings settings, List<RestModule> modules) {
-    akka.http.javadsl.model.HttpMethod[] extra = modules.stream().flatMap(m -> m.extraMethods().stream()).distinct()
-        .toArray(akka.http.javadsl.model.HttpMethod[]::new);
+  /** The server settings with the extra methods the faces answer (WebDAV's), so that the parser accepts them. */
+  public static ServerSettings withExtraMethods(ServerSettings settings, List<Face> faces) {
+    HttpMethod[] extra = faces.stream().flatMap(f -> f.extraMethods().stream()).distinct().toArray(HttpMethod[]::new);
     if (extra.length == 0) return settings;
     return settings.withParserSettings(settings.getParserSettings().withCustomMethods(extra));
   }

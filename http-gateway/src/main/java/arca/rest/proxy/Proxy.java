@@ -9,15 +9,21 @@ import akka.http.javadsl.server.RejectionHandler;
 import akka.http.javadsl.server.Route;
 import arca.rest.ApiError;
 import arca.rest.Json;
-import arca.rest.RestContext;
-import arca.rest.RestModule;
+import arca.rest.module.RestContext;
+import arca.rest.files.Face;
+import arca.rest.files.FilesContext;
+import arca.rest.files.UserContent;
+import arca.rest.module.RestModule;
+import arca.rest.module.WithParts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 import static akka.http.javadsl.server.Directives.*;
 
@@ -31,7 +37,8 @@ import static akka.http.javadsl.server.Directives.*;
  *   /oidc/...          OAuth2 token/revoke, discovery, JWKS (RestModule prefix "oidc")
  *   /io/...            S3-compatible bytes gateway, bucket "io" (RestModule prefix "io"; S3 XML errors, its own handlers)
  *   /dav/...           WebDAV (RestModule prefix "dav"; Basic or Bearer; WebDAV error answers, its own handlers)
- *                      (a module may bring parts under other prefixes: {@link WithParts})
+ *                      (a module may bring parts under other prefixes: {@link WithParts}; the files faces,
+ *                      {@link Face}, mount under "a", "io" and "dav" over one {@link FilesContext})
  *   anything else      404 (every rejection becomes a JSON error: 404, 405, 415 ...)
  * </pre>
  * gRPC is never served here: requests with a gRPC content type are refused.
@@ -42,25 +49,26 @@ public final class Proxy {
 
   private Proxy() {}
 
-  /**
-   * A module that brings further modules of its service, each under its own prefix (the token service: OAuth2 under
-   * /oidc/, access keys under /a/access-keys).
-   */
-  public interface WithParts {
-    List<RestModule> parts();
+  /** The route table over services' REST faces only (tests that need no files face). */
+  public static Route route(RestContext ctx, List<RestModule> registered, BooleanSupplier ready) {
+    return route(ctx, registered, List.of(), ready);
   }
 
-  public static Route route(RestContext ctx, List<RestModule> registered, BooleanSupplier ready) {
-    List<RestModule> modules = registered.stream().flatMap(m -> m instanceof WithParts w
-        ? java.util.stream.Stream.concat(java.util.stream.Stream.of(m), w.parts().stream())
-        : java.util.stream.Stream.of(m)).toList();
-    for (RestModule m : modules) {
-      if (!PREFIXES.contains(m.prefix())) throw new IllegalArgumentException(m.name() + ": unknown prefix " + m.prefix());
-    }
+  /**
+   * The route table: the services' REST faces ({@code registered}, with their {@link WithParts}) and the files faces,
+   * which share one {@link FilesContext} built here, once.
+   */
+  public static Route route(RestContext ctx, List<RestModule> registered, List<Face> faces, BooleanSupplier ready) {
+    List<RestModule> modules = withParts(registered);
+    for (RestModule m : modules) checkPrefix(m.name(), m.prefix());
+    for (Face f : faces) checkPrefix(f.name(), f.prefix());
     // built once: a module's route() creates its gRPC clients (directive lambdas below run per request)
-    java.util.Map<String, Route> byPrefix = new java.util.LinkedHashMap<>();
+    FilesContext files = faces.isEmpty() ? null : FilesContext.of(ctx);
+    Map<String, Route> byPrefix = new LinkedHashMap<>();
     for (String prefix : PREFIXES) {
-      byPrefix.put(prefix, all(modules.stream().filter(m -> m.prefix().equals(prefix)).map(m -> m.route(ctx)).toList()));
+      byPrefix.put(prefix, all(Stream.concat(
+          modules.stream().filter(m -> m.prefix().equals(prefix)).map(m -> m.route(ctx)),
+          faces.stream().filter(f -> f.prefix().equals(prefix)).map(f -> f.route(files))).toList()));
     }
     Route table = concat(
         path("healthz", () -> complete(Json.response(StatusCodes.OK, Map.of("status", "ok")))),
@@ -70,8 +78,18 @@ public final class Proxy {
             ? complete(Json.response(StatusCodes.OK, Map.of("status", "ready")))
             : complete(Json.response(StatusCodes.SERVICE_UNAVAILABLE, Map.of("status", "starting"))))),
         all(byPrefix.entrySet().stream().map(e -> pathPrefix(e.getKey(), e::getValue)).toList()));
-    return arca.rest.files.UserContent.protect(() ->
+    return UserContent.protect(() ->
         handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> refuseGrpc(table))));
+  }
+
+  /** The modules with the parts they bring. */
+  public static List<RestModule> withParts(List<RestModule> registered) {
+    return registered.stream().flatMap(m -> m instanceof WithParts w ? Stream.concat(Stream.of(m), w.parts().stream())
+        : Stream.of(m)).toList();
+  }
+
+  private static void checkPrefix(String name, String prefix) {
+    if (!PREFIXES.contains(prefix)) throw new IllegalArgumentException(name + ": unknown prefix " + prefix);
   }
 
   private static Route all(List<Route> routes) {

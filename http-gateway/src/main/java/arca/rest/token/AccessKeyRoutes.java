@@ -14,8 +14,8 @@ import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
 import arca.rest.Page;
-import arca.rest.RestContext;
-import arca.rest.RestModule;
+import arca.rest.module.RestContext;
+import arca.rest.module.RestModule;
 import arca.rest.Times;
 import arca.rest.auth.Authenticator;
 

@@ -16,10 +16,10 @@ import arca.proto.token.TokenServiceClient;
 import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
-import arca.rest.RestContext;
-import arca.rest.RestModule;
+import arca.rest.module.RestContext;
+import arca.rest.module.RestModule;
 import arca.rest.auth.AuthCache;
-import arca.rest.proxy.Proxy;
+import arca.rest.module.WithParts;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -40,7 +40,7 @@ import static akka.http.javadsl.server.Directives.*;
  * OpenID discovery and JWKS, under /oidc/. Errors use RFC 6749's JSON form. The service's other REST part,
  * {@link AccessKeyRoutes} under /a/, comes with it.
  */
-public final class OidcRoutes implements RestModule, Proxy.WithParts {
+public final class OidcRoutes implements RestModule, WithParts {
   private static final Metadata.Key<String> RETRY_AFTER = Metadata.Key.of("retry-after", Metadata.ASCII_STRING_MARSHALLER);
 
   @Override public String name() { return "token"; }

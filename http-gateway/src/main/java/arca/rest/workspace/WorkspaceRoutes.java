@@ -14,19 +14,24 @@ import arca.proto.workspace.Workspace;
 import arca.proto.workspace.WorkspaceRoot;
 import arca.proto.workspace.WorkspaceService;
 import arca.proto.workspace.WorkspaceServiceClient;
+import arca.proto.acl.AclService;
+import arca.proto.acl.AclServiceClient;
+import arca.rest.acl.AclAccess;
+import arca.rest.files.NodePolicies;
 import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
 import arca.rest.Page;
-import arca.rest.RestContext;
-import arca.rest.RestModule;
+import arca.rest.module.RestContext;
+import arca.rest.module.RestModule;
 import arca.rest.Times;
 import arca.rest.auth.Authenticator;
-import arca.rest.auth.Principal;
+import arca.rest.access.Principal;
 
 import java.util.concurrent.CompletionStage;
 
 import static akka.http.javadsl.server.Directives.*;
+import arca.rest.access.WorkspaceVisibility;
 
 /**
  * arca.rest.workspace: /a/workspaces and /a/workspaces/{slug}. Every authenticated user lists and reads the
@@ -61,8 +66,8 @@ public final class WorkspaceRoutes implements RestModule {
   @Override
   public Route route(RestContext ctx) {
     return routes(ctx.auth(), ctx.clients().client(WorkspaceService.class, "workspace", WorkspaceServiceClient::create),
-        new arca.rest.acl.AclAccess(ctx.clients().client(arca.proto.acl.AclService.class, "acl",
-            arca.proto.acl.AclServiceClient::create)).visibility(ctx.auth().policies()));
+        NodePolicies.visibleWorkspaces(new AclAccess(ctx.clients().client(AclService.class, "acl",
+            AclServiceClient::create)).visibility(), ctx.auth().policies()));
   }
 
   /** The route tree over the service interface (the generated client in production, a fake in tests). */

@@ -1,12 +1,13 @@
 package arca.rest.acl;
 
+import arca.rest.access.Rights;
 import arca.proto.acl.NodeRights;
 import arca.proto.acl.ResolveRequest;
 import arca.proto.acl.ResolveResponse;
-import arca.proto.acl.Rights;
-import arca.rest.auth.Principal;
+import arca.rest.access.Principal;
+import arca.rest.files.NodePolicies;
 import arca.rest.testsupport.FakeAclService;
-import arca.rest.workspace.WorkspaceVisibility;
+import arca.rest.access.WorkspaceVisibility;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.Test;
@@ -30,9 +31,9 @@ class AclAccessTest {
   private static final Principal ALICE = new Principal("alice", List.of("staff", "editors"), "s1", "t1", 0);
   private static final Principal BOB = new Principal("bob", List.of("staff"), "s2", "t2", 0);
   private static final Principal ROOT = new Principal("root", List.of("admin"), "s3", "t3", 0);
-  private static final Rights NONE = Rights.getDefaultInstance();
-  private static final Rights READ = Rights.newBuilder().setRead(true).build();
-  private static final Rights READ_WRITE = Rights.newBuilder().setRead(true).setWrite(true).build();
+  private static final arca.proto.acl.Rights NONE = arca.proto.acl.Rights.getDefaultInstance();
+  private static final arca.proto.acl.Rights READ = arca.proto.acl.Rights.newBuilder().setRead(true).build();
+  private static final arca.proto.acl.Rights READ_WRITE = arca.proto.acl.Rights.newBuilder().setRead(true).setWrite(true).build();
 
   private final FakeAclService acls = new FakeAclService();
   private final AtomicLong clock = new AtomicLong();
@@ -46,18 +47,18 @@ class AclAccessTest {
     }
   }
 
-  private AclAccess.Rights rights(Principal p, String workspace, String path) {
+  private Rights rights(Principal p, String workspace, String path) {
     return await(access.rights(p, workspace, path));
   }
 
-  private static NodeRights node(String path, Rights rights) {
+  private static NodeRights node(String path, arca.proto.acl.Rights rights) {
     return NodeRights.newBuilder().setPath(path).setRights(rights).build();
   }
 
   @Test
   void resolvesTheRootWithTheRolesInOrderThenThePersonalRole() {
     acls.answer("projects", ResolveResponse.newBuilder().setRights(READ).build());
-    assertEquals(new AclAccess.Rights(true, false), rights(ALICE, "projects", "docs/a.txt"));
+    assertEquals(new Rights(true, false), rights(ALICE, "projects", "docs/a.txt"));
     ResolveRequest sent = acls.resolves.get(0);
     assertEquals("projects", sent.getWorkspace());
     assertEquals("", sent.getPath(), "the root: one answer serves the whole workspace");
@@ -68,13 +69,13 @@ class AclAccessTest {
   void nodesBelowAreAnsweredFromTheDeepestListedAncestor() {
     acls.answer("projects", ResolveResponse.newBuilder().setRights(READ)
         .addBelow(node("hr", NONE)).addBelow(node("hr/alice", READ_WRITE)).addBelow(node("drop", NONE)).build());
-    assertEquals(AclAccess.Rights.NONE, rights(ALICE, "projects", "hr"));
-    assertEquals(AclAccess.Rights.NONE, rights(ALICE, "projects", "hr/bob/x"));
-    assertEquals(AclAccess.Rights.FULL, rights(ALICE, "projects", "hr/alice"));
-    assertEquals(AclAccess.Rights.FULL, rights(ALICE, "projects", "hr/alice/cv.pdf"));
-    assertEquals(new AclAccess.Rights(true, false), rights(ALICE, "projects", "hr-old/x"), "not under hr");
-    assertEquals(new AclAccess.Rights(true, false), rights(ALICE, "projects", ""));
-    assertEquals(AclAccess.Rights.NONE, rights(ALICE, "projects", "drop"));
+    assertEquals(Rights.NONE, rights(ALICE, "projects", "hr"));
+    assertEquals(Rights.NONE, rights(ALICE, "projects", "hr/bob/x"));
+    assertEquals(Rights.FULL, rights(ALICE, "projects", "hr/alice"));
+    assertEquals(Rights.FULL, rights(ALICE, "projects", "hr/alice/cv.pdf"));
+    assertEquals(new Rights(true, false), rights(ALICE, "projects", "hr-old/x"), "not under hr");
+    assertEquals(new Rights(true, false), rights(ALICE, "projects", ""));
+    assertEquals(Rights.NONE, rights(ALICE, "projects", "drop"));
     assertEquals(1, acls.resolves.size());
   }
 
@@ -83,20 +84,20 @@ class AclAccessTest {
   void subtreeRightsHoldOnlyWhereTheyHoldEverywhereBelow() {
     acls.answer("projects", ResolveResponse.newBuilder().setRights(READ_WRITE)
         .addBelow(node("plans/secret", NONE)).addBelow(node("plans-old", READ)).addBelow(node("docs", READ_WRITE)).build());
-    assertEquals(AclAccess.Rights.FULL, await(access.rights(ALICE, "projects", "plans")));
-    assertEquals(AclAccess.Rights.NONE, await(access.subtreeRights(ALICE, "projects", "plans")), "a denied folder below");
-    assertEquals(AclAccess.Rights.FULL, await(access.subtreeRights(ALICE, "projects", "docs")));
-    assertEquals(new AclAccess.Rights(true, false), await(access.subtreeRights(ALICE, "projects", "plans-old")));
-    assertEquals(AclAccess.Rights.NONE, await(access.subtreeRights(ALICE, "projects", "")), "the root holds them all");
-    assertEquals(AclAccess.Rights.FULL, await(access.subtreeRights(ROOT, "projects", "")), "admins: everything");
+    assertEquals(Rights.FULL, await(access.rights(ALICE, "projects", "plans")));
+    assertEquals(Rights.NONE, await(access.subtreeRights(ALICE, "projects", "plans")), "a denied folder below");
+    assertEquals(Rights.FULL, await(access.subtreeRights(ALICE, "projects", "docs")));
+    assertEquals(new Rights(true, false), await(access.subtreeRights(ALICE, "projects", "plans-old")));
+    assertEquals(Rights.NONE, await(access.subtreeRights(ALICE, "projects", "")), "the root holds them all");
+    assertEquals(Rights.FULL, await(access.subtreeRights(ROOT, "projects", "")), "admins: everything");
   }
 
   @Test
   void aListingOf1000EntriesCostsOneCall() {
     acls.answer("projects", ResolveResponse.newBuilder().setRights(READ).build());
-    List<CompletionStage<AclAccess.Rights>> all = IntStream.range(0, 1000)
+    List<CompletionStage<Rights>> all = IntStream.range(0, 1000)
         .mapToObj(i -> access.rights(BOB, "projects", "folder/file-" + i)).toList();
-    all.forEach(r -> assertEquals(new AclAccess.Rights(true, false), await(r)));
+    all.forEach(r -> assertEquals(new Rights(true, false), await(r)));
     assertEquals(1, acls.resolves.size(), "concurrent lookups share one call");
   }
 
@@ -110,9 +111,9 @@ class AclAccessTest {
 
     acls.answer("projects", ResolveResponse.newBuilder().setRights(READ_WRITE).build());
     clock.addAndGet(Duration.ofSeconds(4).toNanos());
-    assertEquals(AclAccess.Rights.NONE, rights(ALICE, "projects", ""), "still cached");
+    assertEquals(Rights.NONE, rights(ALICE, "projects", ""), "still cached");
     clock.addAndGet(Duration.ofSeconds(2).toNanos());
-    assertEquals(AclAccess.Rights.FULL, rights(ALICE, "projects", ""), "expired: asked again");
+    assertEquals(Rights.FULL, rights(ALICE, "projects", ""), "expired: asked again");
     assertEquals(4, acls.resolves.size());
   }
 
@@ -125,7 +126,7 @@ class AclAccessTest {
 
   @Test
   void adminsHaveFullRightsWithoutACall() {
-    assertEquals(AclAccess.Rights.FULL, rights(ROOT, "anything", "deep/path"));
+    assertEquals(Rights.FULL, rights(ROOT, "anything", "deep/path"));
     assertEquals(List.of(), acls.resolves);
   }
 
@@ -137,7 +138,7 @@ class AclAccessTest {
     assertEquals(Status.Code.UNAVAILABLE, assertInstanceOf(StatusRuntimeException.class, e.getCause()).getStatus().getCode());
     acls.down = null;
     acls.answer("projects", ResolveResponse.newBuilder().setRights(READ).build());
-    assertEquals(new AclAccess.Rights(true, false), rights(BOB, "projects", ""));
+    assertEquals(new Rights(true, false), rights(BOB, "projects", ""));
     assertEquals(2, acls.resolves.size());
   }
 
@@ -159,7 +160,7 @@ class AclAccessTest {
     policies.put(arca.proto.policy.PolicyGroup.newBuilder().setId("no-bob").addPolicies(arca.proto.policy.Policy.newBuilder()
         .setId("p").addSubjects("user:bob").addResources("io:projects/<.*>").addActions("GET")
         .setEffect(arca.proto.policy.Effect.EFFECT_DENY)).build());
-    WorkspaceVisibility visibility = access.visibility(new arca.rest.policy.PolicyAccess(policies));
+    WorkspaceVisibility visibility = NodePolicies.visibleWorkspaces(access.visibility(), new arca.rest.gate.PolicyAccess(policies));
     assertEquals(WorkspaceVisibility.Visible.only(Set.of("common", "personal")), await(visibility.visibleTo(BOB)));
     assertEquals(WorkspaceVisibility.Visible.only(Set.of("common", "projects", "personal")), await(visibility.visibleTo(ALICE)));
   }

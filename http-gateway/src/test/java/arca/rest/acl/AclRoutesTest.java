@@ -2,7 +2,7 @@ package arca.rest.acl;
 
 import arca.proto.acl.Action;
 import arca.rest.Clients;
-import arca.rest.RestContext;
+import arca.rest.module.RestContext;
 import arca.rest.proxy.Proxy;
 import arca.rest.testsupport.FakeAclService;
 import arca.rest.testsupport.Resp;

@@ -4,7 +4,7 @@ import akka.http.javadsl.server.Route;
 import arca.proto.token.AuthEvent;
 import arca.proto.token.LoginCutoff;
 import arca.proto.token.Revoked;
-import arca.rest.RestContext;
+import arca.rest.module.RestContext;
 import arca.rest.proxy.Proxy;
 import arca.rest.role.RoleRoutes;
 import arca.rest.testsupport.FakeTokenService;

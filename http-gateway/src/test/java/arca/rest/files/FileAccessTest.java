@@ -5,7 +5,7 @@ import arca.proto.tree.StatRequest;
 import arca.proto.workspace.Scope;
 import arca.proto.workspace.Workspace;
 import arca.rest.ApiError;
-import arca.rest.auth.Principal;
+import arca.rest.access.Principal;
 import arca.rest.testsupport.FakeTreeService;
 import arca.rest.testsupport.FakeWorkspaceService;
 import org.junit.jupiter.api.Test;
@@ -26,7 +26,7 @@ class FileAccessTest {
   final FakeWorkspaceService workspaces = new FakeWorkspaceService();
   final FakeTreeService tree = new FakeTreeService();
   final FileAccess access = new FileAccess(workspaces, tree, new arca.rest.testsupport.OpenPermissions(),
-      new arca.rest.policy.PolicyAccess(new arca.rest.testsupport.FakePolicyService()));
+      new arca.rest.gate.PolicyAccess(new arca.rest.testsupport.FakePolicyService()));
   static final Principal ALICE = new Principal("alice", List.of(), "s", "t", Long.MAX_VALUE);
   static final Principal ROOT = new Principal("root", List.of("admin"), "s", "t", Long.MAX_VALUE);
 

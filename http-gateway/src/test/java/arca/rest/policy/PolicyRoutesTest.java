@@ -4,7 +4,7 @@ import arca.proto.policy.Effect;
 import arca.proto.policy.Policy;
 import arca.proto.policy.PolicyGroup;
 import arca.rest.Clients;
-import arca.rest.RestContext;
+import arca.rest.module.RestContext;
 import arca.rest.proxy.Proxy;
 import arca.rest.testsupport.FakePolicyService;
 import arca.rest.testsupport.Resp;

@@ -2,8 +2,8 @@ package arca.rest.proxy;
 
 import akka.http.javadsl.model.StatusCodes;
 import arca.rest.ApiError;
-import arca.rest.RestContext;
-import arca.rest.RestModule;
+import arca.rest.module.RestContext;
+import arca.rest.module.RestModule;
 import arca.rest.testsupport.Resp;
 import arca.rest.testsupport.TestGateway;
 import org.junit.jupiter.api.AfterAll;

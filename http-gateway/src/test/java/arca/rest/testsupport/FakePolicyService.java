@@ -11,7 +11,7 @@ import arca.proto.policy.Policy;
 import arca.proto.policy.PolicyGroup;
 import arca.proto.policy.PolicyService;
 import arca.proto.policy.UpdatePolicyGroupRequest;
-import arca.rest.policy.PolicySet;
+import arca.rest.gate.PolicySet;
 import io.grpc.Status;
 
 import java.util.Comparator;

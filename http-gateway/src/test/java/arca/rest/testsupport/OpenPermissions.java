@@ -1,8 +1,9 @@
 package arca.rest.testsupport;
 
+import arca.rest.access.Rights;
 import arca.rest.acl.AclAccess;
-import arca.rest.auth.Principal;
-import arca.rest.files.Permissions;
+import arca.rest.access.Principal;
+import arca.rest.access.Permissions;
 
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -19,16 +20,16 @@ public final class OpenPermissions implements Permissions {
   public final Set<String> denied = ConcurrentHashMap.newKeySet();
 
   @Override
-  public CompletionStage<AclAccess.Rights> rights(Principal caller, String workspace, String path) {
+  public CompletionStage<Rights> rights(Principal caller, String workspace, String path) {
     return CompletableFuture.completedFuture(at(caller, workspace, path));
   }
 
-  private AclAccess.Rights at(Principal caller, String workspace, String path) {
-    if (caller.isAdmin()) return AclAccess.Rights.FULL;
-    if (!workspace.equals("common")) return AclAccess.Rights.NONE;
+  private Rights at(Principal caller, String workspace, String path) {
+    if (caller.isAdmin()) return Rights.FULL;
+    if (!workspace.equals("common")) return Rights.NONE;
     String full = workspace + (path.isEmpty() ? "" : "/" + path);
     boolean deny = denied.stream().anyMatch(d -> full.equals(d) || full.startsWith(d + "/"));
-    return deny ? AclAccess.Rights.NONE : AclAccess.Rights.FULL;
+    return deny ? Rights.NONE : Rights.FULL;
   }
 
   private boolean unreadableBelow(Principal caller, String workspace, String path) {
@@ -37,15 +38,15 @@ public final class OpenPermissions implements Permissions {
   }
 
   @Override
-  public CompletionStage<AclAccess.Rights> subtreeRights(Principal caller, String workspace, String path) {
-    AclAccess.Rights r = at(caller, workspace, path);
-    return CompletableFuture.completedFuture(unreadableBelow(caller, workspace, path) ? AclAccess.Rights.NONE : r);
+  public CompletionStage<Rights> subtreeRights(Principal caller, String workspace, String path) {
+    Rights r = at(caller, workspace, path);
+    return CompletableFuture.completedFuture(unreadableBelow(caller, workspace, path) ? Rights.NONE : r);
   }
 
   @Override
   public CompletionStage<WorkspaceRights> throughout(Principal caller, String workspace) {
     return CompletableFuture.completedFuture(new WorkspaceRights() {
-      @Override public AclAccess.Rights at(String path) { return OpenPermissions.this.at(caller, workspace, path); }
+      @Override public Rights at(String path) { return OpenPermissions.this.at(caller, workspace, path); }
       @Override public boolean unreadableBelow(String path) { return OpenPermissions.this.unreadableBelow(caller, workspace, path); }
     });
   }

@@ -6,7 +6,7 @@ import arca.proto.token.CreateAccessKeyRequest;
 import arca.proto.token.DeleteAccessKeyRequest;
 import arca.proto.token.ListAccessKeysRequest;
 import arca.rest.Clients;
-import arca.rest.RestContext;
+import arca.rest.module.RestContext;
 import arca.rest.proxy.Proxy;
 import arca.rest.testsupport.Resp;
 import arca.rest.testsupport.TestGateway;

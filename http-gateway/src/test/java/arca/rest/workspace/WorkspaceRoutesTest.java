@@ -3,7 +3,7 @@ package arca.rest.workspace;
 import arca.proto.workspace.Scope;
 import arca.proto.workspace.Workspace;
 import arca.rest.Clients;
-import arca.rest.RestContext;
+import arca.rest.module.RestContext;
 import arca.rest.proxy.Proxy;
 import arca.rest.testsupport.FakeWorkspaceService;
 import arca.rest.testsupport.Resp;
@@ -28,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import arca.rest.access.WorkspaceVisibility;
 
 /**
  * /a/workspaces: admins manage, everyone lists and reads what they may see (for now the built-ins), personal roots

@@ -1,7 +1,0 @@
-package arca.rest;
-
-import akka.actor.typed.ActorSystem;
-import arca.rest.auth.Authenticator;
-
-/** What a REST module gets from the gateway: the system, authentication, and clients of the services. */
-public record RestContext(ActorSystem<?> system, Authenticator auth, Clients clients) {}

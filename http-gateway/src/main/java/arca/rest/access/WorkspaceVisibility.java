@@ -1,0 +1,41 @@
+package arca.rest.access;
+
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Which workspaces a caller may see, in lists and when reading one. The routes ask once per request and hand the
+ * answer to the workspace service as a slug restriction, so that paging and totals stay right (a predicate applied
+ * to a page afterwards would not). {@link #BUILT_INS_FOR_USERS} is the rule until the acl service exists; ACL-based
+ * visibility (the workspaces the caller's roles may read) replaces it by passing another implementation to
+ * {@link WorkspaceRoutes#routes}; it is asynchronous for that reason.
+ */
+@FunctionalInterface
+public interface WorkspaceVisibility {
+
+  CompletionStage<Visible> visibleTo(Principal caller);
+
+  /** Either every workspace, or only the given slugs (possibly none). */
+  record Visible(boolean all, Set<String> slugs) {
+    public static final Visible ALL = new Visible(true, Set.of());
+
+    public static Visible only(Set<String> slugs) {
+      return new Visible(false, Set.copyOf(slugs));
+    }
+
+    public boolean allows(String slug) {
+      return all || slugs.contains(slug);
+    }
+  }
+
+  /** The workspace of each user's own files: always its owner's alone. */
+  String PERSONAL = "personal";
+
+  /** The workspaces every installation has (the workspace service's EnsureBuiltins creates them). */
+  Set<String> BUILT_INS = Set.of("common", PERSONAL);
+
+  /** For now: admins see every workspace, everyone else the built-ins. */
+  WorkspaceVisibility BUILT_INS_FOR_USERS = caller ->
+      CompletableFuture.completedFuture(caller.isAdmin() ? Visible.ALL : Visible.only(BUILT_INS));
+}

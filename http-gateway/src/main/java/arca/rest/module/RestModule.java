@@ -1,0 +1,17 @@
+package arca.rest.module;
+
+import akka.http.javadsl.server.Route;
+
+/**
+ * The HTTP face of one service ({@code arca.rest.<name>}): routes under one public prefix of the proxy
+ * ({@code "a"} for REST, {@code "oidc"} for OAuth2/OIDC), calling services only through generated gRPC clients.
+ */
+public interface RestModule {
+  String name();
+
+  /** The proxy prefix the routes live under, without slashes. */
+  String prefix();
+
+  /** Routes relative to the prefix. */
+  Route route(RestContext context);
+}
