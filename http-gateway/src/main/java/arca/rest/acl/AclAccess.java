@@ -68,7 +68,7 @@ public final class AclAccess implements Permissions {
 
   /**
    * The caller's rights on {@code path} ("" for the root; a valid relative path, as checked by
-   * arca.rest.files.RelativePath) of {@code workspace}. Fails as the service call fails (a gRPC status).
+   * {@link arca.path.RelativePath}) of {@code workspace}. Fails as the service call fails (a gRPC status).
    */
   @Override
   public CompletionStage<Rights> rights(Principal caller, String workspace, String path) {

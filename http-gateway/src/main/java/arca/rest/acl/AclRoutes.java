@@ -9,6 +9,7 @@ import arca.proto.acl.Action;
 import arca.proto.acl.GrantRequest;
 import arca.proto.acl.ListAclsRequest;
 import arca.proto.acl.RevokeRequest;
+import arca.rest.ClientPaths;
 import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
@@ -17,7 +18,6 @@ import arca.rest.module.RestContext;
 import arca.rest.module.RestModule;
 import arca.rest.Times;
 import arca.rest.auth.Authenticator;
-import arca.rest.files.RelativePath;
 
 import java.util.Map;
 import java.util.Optional;
@@ -101,7 +101,7 @@ public final class AclRoutes implements RestModule {
     if (b.role() == null) throw ApiError.badRequest("missing field 'role'");
     if (b.action() == null) throw ApiError.badRequest("missing field 'action'");
     String workspace = slug(b.workspace());
-    RelativePath.segments(b.path());
+    ClientPaths.segments(b.path());
     String role = role(b.role());
     Action action = ACTIONS.get(b.action());
     if (action == null) throw ApiError.badRequest("action must be read, write or deny");

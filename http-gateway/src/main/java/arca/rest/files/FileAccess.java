@@ -1,12 +1,14 @@
 package arca.rest.files;
 
 import akka.http.javadsl.model.StatusCodes;
+import arca.path.RelativePath;
 import arca.proto.tree.CreateFolderRequest;
 import arca.proto.tree.TreeService;
 import arca.proto.workspace.GetWorkspaceRequest;
 import arca.proto.workspace.ListWorkspacesRequest;
 import arca.proto.workspace.Workspace;
 import arca.proto.workspace.WorkspaceService;
+import arca.rest.ClientPaths;
 import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.access.Principal;
@@ -100,7 +102,7 @@ public final class FileAccess {
     boolean write = actions.contains(NodeAction.WRITE) || actions.contains(NodeAction.REMOVE);
     List<String> segments;
     try {
-      segments = RelativePath.segments(path);
+      segments = ClientPaths.segments(path);
     } catch (ApiError e) {
       return CompletableFuture.failedFuture(e);
     }

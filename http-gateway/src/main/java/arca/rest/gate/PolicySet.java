@@ -1,5 +1,6 @@
 package arca.rest.gate;
 
+import arca.path.RelativePath;
 import arca.proto.policy.Effect;
 import arca.proto.policy.Policy;
 import arca.proto.policy.PolicyGroup;
@@ -83,7 +84,7 @@ public final class PolicySet {
    * never false where one does: a deny it answers for errs on the side of refusing.
    */
   static Predicate<String> prefixPattern(String pattern) {
-    String raw = nfc(pattern);
+    String raw = RelativePath.nfc(pattern);
     if (raw.indexOf('<') < 0 && raw.indexOf('>') < 0) return raw::startsWith;
     Pattern compiled = Pattern.compile(regex(raw));
     return prefix -> {
@@ -98,13 +99,9 @@ public final class PolicySet {
    * for unbalanced delimiters or a bad regex.
    */
   public static Predicate<String> pattern(String pattern) {
-    String raw = nfc(pattern);
+    String raw = RelativePath.nfc(pattern);
     if (raw.indexOf('<') < 0 && raw.indexOf('>') < 0) return raw::equals;
     return Pattern.compile(regex(raw)).asMatchPredicate();
-  }
-
-  private static String nfc(String text) {
-    return java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFC);
   }
 
   private static String regex(String raw) {

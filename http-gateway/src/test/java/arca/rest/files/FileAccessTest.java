@@ -1,5 +1,6 @@
 package arca.rest.files;
 
+import arca.path.RelativePath;
 import arca.proto.tree.NodeType;
 import arca.proto.tree.StatRequest;
 import arca.proto.workspace.Scope;

@@ -1,7 +1,8 @@
 package arca.rest.files.dav;
 
 import akka.http.javadsl.model.StatusCodes;
-import arca.rest.files.RelativePath;
+import arca.path.RelativePath;
+import arca.rest.ClientPaths;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -73,7 +74,7 @@ record DavPath(String workspace, String path) {
       throw new DavError(StatusCodes.BAD_REQUEST, RelativePath.INVALID_PATH, "invalid workspace name in '" + rawPath + "'");
     }
     try {
-      RelativePath.segments(path);
+      ClientPaths.segments(path);
     } catch (arca.rest.ApiError e) {
       throw new DavError(e.status, e.code, e.getMessage());
     }

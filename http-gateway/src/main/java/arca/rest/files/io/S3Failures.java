@@ -1,7 +1,7 @@
 package arca.rest.files.io;
 
+import arca.path.RelativePath;
 import arca.rest.ApiError;
-import arca.rest.files.RelativePath;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.slf4j.Logger;

@@ -4,10 +4,10 @@ import arca.proto.tree.ListRequest;
 import arca.proto.tree.ListResponse;
 import arca.proto.tree.Node;
 import arca.proto.tree.TreeService;
+import arca.rest.ClientPaths;
 import arca.rest.access.Principal;
 import arca.rest.files.FileAccess;
 import arca.rest.files.Location;
-import arca.rest.files.RelativePath;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,7 +33,7 @@ final class NodeListing {
   static CompletionStage<Map<String, Object>> page(TreeService tree, FileAccess access, Principal p, String ws, String path,
                                                    ListRequest.Builder req) {
     return access.resolve(p, ws, path).thenCompose(l -> access.visibility(p, ws).thenCompose(v -> {
-      String folder = String.join("/", RelativePath.segments(path));
+      String folder = String.join("/", ClientPaths.segments(path));
       ListRequest base = req.setDatasource(l.datasource()).setPath(l.path()).build();
       if (!v.mayHideBelow(folder)) {
         return tree.list(base).thenApply(r -> answer(ws, path, l, r.getFolder(),

@@ -3,6 +3,7 @@ package arca.rest.files.nodes;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
+import arca.rest.ClientPaths;
 import arca.rest.files.Face;
 import arca.rest.files.FilesContext;
 import arca.proto.tree.ListRequest;
@@ -23,7 +24,6 @@ import arca.rest.files.Blobs;
 import arca.rest.files.FileAccess;
 import arca.rest.files.Location;
 import arca.rest.files.NodeAction;
-import arca.rest.files.RelativePath;
 
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -227,7 +227,7 @@ public final class NodesRoutes implements Face {
     CompletionStage<Map<String, Object>> moved = pair(tree, access, p, ws, path, b, true).thenCompose(pr -> tree.move(
             MoveRequest.newBuilder().setDatasource(pr.from().datasource()).setFrom(pr.from().path()).setTo(pr.to().path())
                 .setOverwrite(Boolean.TRUE.equals(b.overwrite())).setRequestId(requestId).build())
-        .thenApply(n -> json(targetWs, String.join("/", RelativePath.segments(b.to())), n)));
+        .thenApply(n -> json(targetWs, String.join("/", ClientPaths.segments(b.to())), n)));
     return Json.reply(moved, StatusCodes.OK, m -> m);
   }
 
@@ -243,7 +243,7 @@ public final class NodesRoutes implements Face {
             arca.proto.tree.CopyRequest.newBuilder().setDatasource(pr.from().datasource()).setFrom(pr.from().path())
                 .setTo(pr.to().path()).setRequestId(requestId).setBy(p.login()).build())
         .thenApply(r -> {
-          Map<String, Object> m = json(targetWs, String.join("/", RelativePath.segments(b.to())), r.getNode());
+          Map<String, Object> m = json(targetWs, String.join("/", ClientPaths.segments(b.to())), r.getNode());
           if (!r.getJobId().isEmpty()) m.put("jobId", r.getJobId());
           return m;
         }));
