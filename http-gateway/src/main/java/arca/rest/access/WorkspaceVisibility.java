@@ -7,9 +7,10 @@ import java.util.concurrent.CompletionStage;
 /**
  * Which workspaces a caller may see, in lists and when reading one. The routes ask once per request and hand the
  * answer to the workspace service as a slug restriction, so that paging and totals stay right (a predicate applied
- * to a page afterwards would not). {@link #BUILT_INS_FOR_USERS} is the rule until the acl service exists; ACL-based
- * visibility (the workspaces the caller's roles may read) replaces it by passing another implementation to
- * {@link WorkspaceRoutes#routes}; it is asynchronous for that reason.
+ * to a page afterwards would not). Production answers from the ACLs and policies (the workspaces where the caller
+ * may read a node, and their personal one: {@code arca.rest.acl.AclAccess#visibility()},
+ * {@code arca.rest.files.NodePolicies#visibleWorkspaces}), hence asynchronous; route tests use
+ * {@link #BUILT_INS_FOR_USERS}.
  */
 @FunctionalInterface
 public interface WorkspaceVisibility {
@@ -35,7 +36,7 @@ public interface WorkspaceVisibility {
   /** The workspaces every installation has (the workspace service's EnsureBuiltins creates them). */
   Set<String> BUILT_INS = Set.of("common", PERSONAL);
 
-  /** For now: admins see every workspace, everyone else the built-ins. */
+  /** Admins see every workspace, everyone else the built-ins (route tests that need no ACLs). */
   WorkspaceVisibility BUILT_INS_FOR_USERS = caller ->
       CompletableFuture.completedFuture(caller.isAdmin() ? Visible.ALL : Visible.only(BUILT_INS));
 }

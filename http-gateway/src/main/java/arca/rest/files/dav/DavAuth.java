@@ -200,7 +200,7 @@ final class DavAuth {
         .exceptionally(e -> {
           int status = ApiError.of(e).status.intValue();
           if (status == 404 || status == 400) return Optional.empty();
-          throw e instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(e);
+          throw DavRequests.wrap(e);
         });
   }
 

@@ -1,6 +1,5 @@
 package arca.rest.files.dav;
 
-import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
@@ -11,6 +10,8 @@ import arca.rest.Json;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * A WebDAV error answer. Errors the RFC gives a precondition element (RFC 4918 section 16: lock-token-submitted,
@@ -63,10 +64,7 @@ final class DavError extends RuntimeException {
 
   /** 423 Locked: the resource is locked and the request did not submit a token of the lock (the locked URLs). */
   static DavError locked(String message, List<String> lockedHrefs) {
-    StringBuilder b = new StringBuilder("<D:lock-token-submitted>");
-    for (String href : lockedHrefs) b.append("<D:href>").append(DavXml.escape(href)).append("</D:href>");
-    b.append("</D:lock-token-submitted>");
-    return new DavError(StatusCodes.LOCKED, "locked", message, b.toString(), List.of());
+    return new DavError(StatusCodes.LOCKED, "locked", message, DavXmlWriter.lockTokenSubmitted(lockedHrefs), List.of());
   }
 
   static DavError withPrecondition(StatusCode status, String code, String message, String element) {
@@ -76,7 +74,7 @@ final class DavError extends RuntimeException {
   /** The error a failure becomes: a DavError as it is, anything else through the gateway's one mapping. */
   static DavError of(Throwable failure) {
     Throwable t = failure;
-    while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
         && t.getCause() != null) {
       t = t.getCause();
     }
@@ -88,14 +86,12 @@ final class DavError extends RuntimeException {
   HttpResponse response() {
     HttpResponse r;
     if (precondition != null) {
-      String xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:error xmlns:D=\"DAV:\">" + precondition
-          + "<D:responsedescription>" + DavXml.escape(getMessage()) + "</D:responsedescription></D:error>\n";
+      String xml = DavXmlWriter.error(precondition, getMessage());
       r = HttpResponse.create().withStatus(status)
-          .withEntity(HttpEntities.create(DavXml.XML, xml.getBytes(StandardCharsets.UTF_8)));
+          .withEntity(HttpEntities.create(DavXmlWriter.XML, xml.getBytes(StandardCharsets.UTF_8)));
     } else {
       r = Json.error(new ApiError(status, code, getMessage()));
     }
     return headers.isEmpty() ? r : r.addHeaders(headers);
   }
-
 }

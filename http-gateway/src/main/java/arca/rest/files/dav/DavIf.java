@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The WebDAV If header (RFC 4918 section 10.4): lists of conditions on state tokens (lock tokens) and entity tags,
@@ -50,7 +51,7 @@ record DavIf(List<Clause> lists) {
   }
 
   /** Whether the header holds; {@code stateOf} gives the state of the request URL (empty) or a tagged resource. */
-  boolean holds(java.util.function.Function<Optional<DavPath>, State> stateOf) {
+  boolean holds(Function<Optional<DavPath>, State> stateOf) {
     if (lists.isEmpty()) return true;
     for (Clause c : lists) {
       if (c.foreign) continue;

@@ -1,14 +1,15 @@
 package arca.rest.files.dav;
 
 import akka.actor.typed.ActorSystem;
+import akka.http.javadsl.model.HttpMethod;
+import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.RequestEntityAcceptances;
 import akka.http.javadsl.server.ExceptionHandler;
 import akka.http.javadsl.server.Rejection;
 import akka.http.javadsl.server.RejectionHandler;
 import akka.http.javadsl.server.Route;
-import arca.rest.files.Face;
-import arca.rest.files.FilesContext;
 import arca.proto.lock.LockService;
 import arca.proto.lock.LockServiceClient;
 import arca.proto.token.TokenService;
@@ -18,36 +19,43 @@ import arca.proto.user.UserService;
 import arca.proto.user.UserServiceClient;
 import arca.rest.auth.Authenticator;
 import arca.rest.files.Blobs;
+import arca.rest.files.Face;
 import arca.rest.files.FileAccess;
+import arca.rest.files.FilesContext;
+import arca.rest.files.locks.LockRoutes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 import static akka.http.javadsl.server.Directives.*;
 
 /**
- * arca.rest.files.dav: the WebDAV gateway under {@code /dav/} (RFC 4918, class 1 and 2), the REST face of the lock
- * service (with {@link arca.rest.files.locks.LockRoutes} under /a/locks). {@code /dav/} lists the caller's workspaces; {@code /dav/<workspace>/<path>} is the same tree as
- * {@code /a/nodes} and {@code /io}, with the same ACLs and policies ({@link DavAuth}). The methods are in
- * {@link DavHandler}; this class wires the services and turns every failure into a WebDAV answer
- * ({@link DavError}). Bodies stream without the server's size limit, uploads and copies without its request timeout.
+ * arca.rest.files.dav: the WebDAV gateway under {@code /dav/} (RFC 4918, class 1 and 2), a face of the files wing
+ * over the tree, the objects and the lock service (whose locks {@link LockRoutes} lists). {@code /dav/} lists the
+ * caller's workspaces; {@code /dav/<workspace>/<path>} is the same tree as {@code /a/nodes} and {@code /io}, with
+ * the same ACLs and policies ({@link DavAuth}). {@link DavHandler} hands each request to its method group; this class
+ * wires the services and turns every failure into a WebDAV answer ({@link DavError}). Bodies stream without the
+ * server's size limit, uploads and copies without its request timeout.
  */
 public final class DavRoutes implements Face {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DavRoutes.class);
-  @Override public String name() { return "dav"; }
-  @Override public String prefix() { return "dav"; }
-
   /** WebDAV's methods: PROPFIND, PROPPATCH, MKCOL, COPY, MOVE, LOCK, UNLOCK. */
-  public static final java.util.List<akka.http.javadsl.model.HttpMethod> METHODS = java.util.List.of(
+  public static final List<HttpMethod> METHODS = List.of(
       method("PROPFIND", true, true), method("PROPPATCH", false, true), method("MKCOL", false, true),
       method("COPY", false, true), method("MOVE", false, true), method("LOCK", false, false), method("UNLOCK", false, true));
 
-  @Override public java.util.List<akka.http.javadsl.model.HttpMethod> extraMethods() { return METHODS; }
+  private static final Logger log = LoggerFactory.getLogger(DavRoutes.class);
 
-  private static akka.http.javadsl.model.HttpMethod method(String name, boolean safe, boolean idempotent) {
-    return akka.http.javadsl.model.HttpMethods.custom(name, safe, idempotent,
-        akka.http.javadsl.model.RequestEntityAcceptances.Tolerated, true);
+  @Override public String name() { return "dav"; }
+  @Override public String prefix() { return "dav"; }
+  @Override public List<HttpMethod> extraMethods() { return METHODS; }
+
+  private static HttpMethod method(String name, boolean safe, boolean idempotent) {
+    return HttpMethods.custom(name, safe, idempotent, RequestEntityAcceptances.Tolerated, true);
   }
 
   @Override
@@ -68,32 +76,33 @@ public final class DavRoutes implements Face {
             completeWithFuture(safely(() -> handler.handle(request))))))));
   }
 
-  private static CompletionStage<HttpResponse> safely(java.util.function.Supplier<CompletionStage<HttpResponse>> call) {
+  private static CompletionStage<HttpResponse> safely(Supplier<CompletionStage<HttpResponse>> call) {
     CompletionStage<HttpResponse> stage;
     try {
       stage = call.get();
     } catch (RuntimeException e) {
       stage = CompletableFuture.failedFuture(e);
     }
-    return stage.exceptionally(e -> {
-      DavError d = DavError.of(e);
-      if (d.status.intValue() >= 500) log.error("WebDAV request failed", e);
-      return d.response();
-    });
+    return stage.exceptionally(DavRoutes::answer);
   }
 
-  /** PUT (an upload) and COPY (a folder copy) answer when done, however long that takes; the idle timeout stays. */
-  private static Route untimed(HttpRequest request, java.util.function.Supplier<Route> inner) {
+  /** The WebDAV answer to a failure; a server error is logged. */
+  private static HttpResponse answer(Throwable e) {
+    DavError d = DavError.of(e);
+    if (d.status.intValue() >= 500) log.error("WebDAV request failed", e);
+    return d.response();
+  }
+
+  /**
+   * PUT (an upload), COPY (a folder copy) and MOVE answer when done, however long that takes; the idle timeout stays.
+   */
+  private static Route untimed(HttpRequest request, Supplier<Route> inner) {
     String method = request.method().value();
     return method.equals("PUT") || method.equals("COPY") || method.equals("MOVE") ? withoutRequestTimeout(inner) : inner.get();
   }
 
   private static ExceptionHandler exceptions() {
-    return ExceptionHandler.newBuilder().matchAny(e -> {
-      DavError d = DavError.of(e);
-      if (d.status.intValue() >= 500) log.error("WebDAV request failed", e);
-      return complete(d.response());
-    }).build();
+    return ExceptionHandler.newBuilder().matchAny(e -> complete(answer(e))).build();
   }
 
   /** Every path under /dav is answered by the handler; a rejection here is a request Akka could not take. */

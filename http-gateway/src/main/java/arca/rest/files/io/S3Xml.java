@@ -178,12 +178,12 @@ public final class S3Xml {
     return close(sb, "DeleteResult");
   }
 
-  /** GetBucketLocation; S3 answers an empty element for us-east-1. */
   /** GetBucketVersioning of a bucket that never had versioning turned on. */
   public static String versioningUnset() {
     return DECLARATION + "<VersioningConfiguration xmlns=\"" + NAMESPACE + "\"/>";
   }
 
+  /** GetBucketLocation; S3 answers an empty element for us-east-1. */
   public static String locationConstraint(String region) {
     StringBuilder sb = new StringBuilder(160).append(DECLARATION).append("<LocationConstraint xmlns=\"").append(NAMESPACE);
     if (region == null || region.isEmpty() || region.equals("us-east-1")) return sb.append("\"/>").toString();

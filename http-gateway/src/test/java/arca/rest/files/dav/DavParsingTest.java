@@ -100,15 +100,15 @@ class DavParsingTest {
 
   @Test
   void propfindBodies() {
-    assertInstanceOf(DavXml.AllProp.class, DavXml.propfind(ByteString.emptyByteString()));
-    assertInstanceOf(DavXml.PropNames.class, DavXml.propfind(xml("<?xml version='1.0'?><propfind xmlns='DAV:'><propname/></propfind>")));
-    DavXml.Props props = assertInstanceOf(DavXml.Props.class, DavXml.propfind(xml(
+    assertInstanceOf(DavXmlParser.AllProp.class, DavXmlParser.propfind(ByteString.emptyByteString()));
+    assertInstanceOf(DavXmlParser.PropNames.class, DavXmlParser.propfind(xml("<?xml version='1.0'?><propfind xmlns='DAV:'><propname/></propfind>")));
+    DavXmlParser.Props props = assertInstanceOf(DavXmlParser.Props.class, DavXmlParser.propfind(xml(
         "<D:propfind xmlns:D='DAV:' xmlns:x='urn:x'><D:prop><D:getetag/><x:color/><plain xmlns=''/></D:prop>"
             + "<D:extension-element/></D:propfind>")));
-    assertEquals(List.of(DavXml.Name.dav("getetag"), new DavXml.Name("urn:x", "color"), new DavXml.Name("", "plain")), props.names());
-    DavXml.AllProp all = assertInstanceOf(DavXml.AllProp.class, DavXml.propfind(xml(
+    assertEquals(List.of(DavName.dav("getetag"), new DavName("urn:x", "color"), new DavName("", "plain")), props.names());
+    DavXmlParser.AllProp all = assertInstanceOf(DavXmlParser.AllProp.class, DavXmlParser.propfind(xml(
         "<propfind xmlns='DAV:'><allprop/><include><x:y xmlns:x='urn:x'/></include></propfind>")));
-    assertEquals(List.of(new DavXml.Name("urn:x", "y")), all.include());
+    assertEquals(List.of(new DavName("urn:x", "y")), all.include());
   }
 
   @ParameterizedTest
@@ -116,49 +116,49 @@ class DavParsingTest {
       "<propfind xmlns='DAV:'><prop><bar:foo xmlns:bar=''/></prop></propfind>",
       "<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><propfind xmlns='DAV:'><prop>&e;</prop></propfind>"})
   void badPropfindBodiesAre400(String body) {
-    assertEquals(400, assertThrows(DavError.class, () -> DavXml.propfind(xml(body))).status.intValue());
+    assertEquals(400, assertThrows(DavError.class, () -> DavXmlParser.propfind(xml(body))).status.intValue());
   }
 
   @Test
   void proppatchKeepsOrderAndValuesAsSelfContainedXml() {
-    List<DavXml.PropOp> ops = DavXml.propertyUpdate(xml("<D:propertyupdate xmlns:D='DAV:' xmlns:Z='http://ns.example.com/z'>"
+    List<DavXmlParser.PropOp> ops = DavXmlParser.propertyUpdate(xml("<D:propertyupdate xmlns:D='DAV:' xmlns:Z='http://ns.example.com/z'>"
         + "<D:set><D:prop><Z:Author>Jim &amp; Roy</Z:Author><Z:v xmlns:t='urn:t'><t:a t:k='1'>x</t:a><b xmlns='urn:b'/></Z:v>"
         + "<hi xmlns=''>\uD800\uDC00</hi></D:prop></D:set>"
         + "<D:remove><D:prop><Z:Copyright-Owner/></D:prop></D:remove></D:propertyupdate>"));
     assertEquals(4, ops.size());
-    assertEquals(new DavXml.PropOp(true, new DavXml.Name("http://ns.example.com/z", "Author"), "Jim &amp; Roy"), ops.get(0));
+    assertEquals(new DavXmlParser.PropOp(true, new DavName("http://ns.example.com/z", "Author"), "Jim &amp; Roy"), ops.get(0));
     assertEquals("<a xmlns=\"urn:t\" xmlns:a0=\"urn:t\" a0:k=\"1\">x</a><b xmlns=\"urn:b\"></b>", ops.get(1).value());
     assertEquals("\uD800\uDC00", ops.get(2).value(), "characters beyond the BMP survive");
-    assertEquals(new DavXml.PropOp(false, new DavXml.Name("http://ns.example.com/z", "Copyright-Owner"), ""), ops.get(3));
+    assertEquals(new DavXmlParser.PropOp(false, new DavName("http://ns.example.com/z", "Copyright-Owner"), ""), ops.get(3));
     // the stored value is well-formed wherever it is written
-    DavXml.propfind(xml("<propfind xmlns='DAV:'><prop><x xmlns='urn:q'>" + ops.get(1).value() + "</x></prop></propfind>"));
+    DavXmlParser.propfind(xml("<propfind xmlns='DAV:'><prop><x xmlns='urn:q'>" + ops.get(1).value() + "</x></prop></propfind>"));
   }
 
   @Test
   void requestsNameBoundedPropertiesAndKeepXmlAttributes() {
     StringBuilder many = new StringBuilder("<propfind xmlns='DAV:'><prop>");
     for (int i = 0; i < 257; i++) many.append("<p").append(i).append(" xmlns='urn:x'/>");
-    assertEquals(400, assertThrows(DavError.class, () -> DavXml.propfind(xml(many + "</prop></propfind>"))).status.intValue());
+    assertEquals(400, assertThrows(DavError.class, () -> DavXmlParser.propfind(xml(many + "</prop></propfind>"))).status.intValue());
     StringBuilder dup = new StringBuilder("<propfind xmlns='DAV:'><prop>");
     for (int i = 0; i < 1000; i++) dup.append("<same xmlns='urn:x'/>");
-    assertEquals(1, assertInstanceOf(DavXml.Props.class, DavXml.propfind(xml(dup + "</prop></propfind>"))).names().size(),
+    assertEquals(1, assertInstanceOf(DavXmlParser.Props.class, DavXmlParser.propfind(xml(dup + "</prop></propfind>"))).names().size(),
         "a name asked twice is answered once");
     String longNs = "urn:" + "n".repeat(1100);
-    assertEquals(400, assertThrows(DavError.class, () -> DavXml.propfind(xml(
+    assertEquals(400, assertThrows(DavError.class, () -> DavXmlParser.propfind(xml(
         "<propfind xmlns='DAV:'><prop><x xmlns='" + longNs + "'/></prop></propfind>"))).status.intValue());
-    List<DavXml.PropOp> lang = DavXml.propertyUpdate(xml("<propertyupdate xmlns='DAV:'><set><prop>"
+    List<DavXmlParser.PropOp> lang = DavXmlParser.propertyUpdate(xml("<propertyupdate xmlns='DAV:'><set><prop>"
         + "<Z:author xmlns:Z='urn:z'><Z:name xml:lang='en'>x</Z:name></Z:author></prop></set></propertyupdate>"));
     assertEquals("<name xmlns=\"urn:z\" xml:lang=\"en\">x</name>", lang.get(0).value());
-    DavXml.propfind(xml("<propfind xmlns='DAV:'><prop><v xmlns='urn:q'>" + lang.get(0).value() + "</v></prop></propfind>"));
+    DavXmlParser.propfind(xml("<propfind xmlns='DAV:'><prop><v xmlns='urn:q'>" + lang.get(0).value() + "</v></prop></propfind>"));
   }
 
   @Test
   void lockinfo() {
-    DavXml.LockInfo info = DavXml.lockInfo(xml("<D:lockinfo xmlns:D='DAV:'><D:lockscope><D:shared/></D:lockscope>"
+    DavXmlParser.LockInfo info = DavXmlParser.lockInfo(xml("<D:lockinfo xmlns:D='DAV:'><D:lockscope><D:shared/></D:lockscope>"
         + "<D:locktype><D:write/></D:locktype><D:owner><D:href>http://example.org/~ejw</D:href></D:owner></D:lockinfo>"));
     assertFalse(info.exclusive());
     assertEquals("<owner xmlns=\"DAV:\"><href xmlns=\"DAV:\">http://example.org/~ejw</href></owner>", info.ownerXml());
-    assertEquals(400, assertThrows(DavError.class, () -> DavXml.lockInfo(xml(
+    assertEquals(400, assertThrows(DavError.class, () -> DavXmlParser.lockInfo(xml(
         "<lockinfo xmlns='DAV:'><locktype><write/></locktype></lockinfo>"))).status.intValue());
   }
 
@@ -166,22 +166,22 @@ class DavParsingTest {
 
   @Test
   void ranges() {
-    assertArrayEquals(new long[] {0, 9}, DavHandler.range(Optional.of("bytes=0-9"), 100).orElseThrow());
-    assertArrayEquals(new long[] {90, 99}, DavHandler.range(Optional.of("bytes=-10"), 100).orElseThrow());
-    assertArrayEquals(new long[] {50, 99}, DavHandler.range(Optional.of("bytes=50-"), 100).orElseThrow());
-    assertArrayEquals(new long[] {50, 99}, DavHandler.range(Optional.of("bytes=50-500"), 100).orElseThrow());
-    assertTrue(DavHandler.range(Optional.of("bytes=0-1,5-6"), 100).isEmpty(), "several ranges: the whole file");
-    assertTrue(DavHandler.range(Optional.of("items=0-1"), 100).isEmpty());
-    assertEquals(416, assertThrows(DavError.class, () -> DavHandler.range(Optional.of("bytes=100-"), 100)).status.intValue());
+    assertArrayEquals(new long[] {0, 9}, DavReads.range(Optional.of("bytes=0-9"), 100).orElseThrow());
+    assertArrayEquals(new long[] {90, 99}, DavReads.range(Optional.of("bytes=-10"), 100).orElseThrow());
+    assertArrayEquals(new long[] {50, 99}, DavReads.range(Optional.of("bytes=50-"), 100).orElseThrow());
+    assertArrayEquals(new long[] {50, 99}, DavReads.range(Optional.of("bytes=50-500"), 100).orElseThrow());
+    assertTrue(DavReads.range(Optional.of("bytes=0-1,5-6"), 100).isEmpty(), "several ranges: the whole file");
+    assertTrue(DavReads.range(Optional.of("items=0-1"), 100).isEmpty());
+    assertEquals(416, assertThrows(DavError.class, () -> DavReads.range(Optional.of("bytes=100-"), 100)).status.intValue());
   }
 
   @Test
   void timeouts() {
-    assertEquals(DavHandler.DEFAULT_TIMEOUT, DavHandler.timeout(Optional.empty()));
-    assertEquals(DavHandler.MAX_TIMEOUT, DavHandler.timeout(Optional.of("Infinite, Second-4100000000")));
-    assertEquals(120, DavHandler.timeout(Optional.of("Second-120")));
-    assertEquals(DavHandler.DEFAULT_TIMEOUT, DavHandler.timeout(Optional.of("Second-99999999999999999999")), "not understood");
-    assertEquals(DavHandler.MAX_TIMEOUT, DavHandler.timeout(Optional.of("Second-604800")), "a day at most");
-    assertEquals(1, DavHandler.timeout(Optional.of("Second-0")));
+    assertEquals(DavLocking.DEFAULT_TIMEOUT, DavLocking.timeout(Optional.empty()));
+    assertEquals(DavLocking.MAX_TIMEOUT, DavLocking.timeout(Optional.of("Infinite, Second-4100000000")));
+    assertEquals(120, DavLocking.timeout(Optional.of("Second-120")));
+    assertEquals(DavLocking.DEFAULT_TIMEOUT, DavLocking.timeout(Optional.of("Second-99999999999999999999")), "not understood");
+    assertEquals(DavLocking.MAX_TIMEOUT, DavLocking.timeout(Optional.of("Second-604800")), "a day at most");
+    assertEquals(1, DavLocking.timeout(Optional.of("Second-0")));
   }
 }

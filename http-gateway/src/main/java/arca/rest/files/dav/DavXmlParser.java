@@ -1,32 +1,31 @@
 package arca.rest.files.dav;
 
-import akka.http.javadsl.model.ContentType;
-import akka.http.javadsl.model.ContentTypes;
-import akka.http.javadsl.model.HttpCharsets;
-import akka.http.javadsl.model.MediaTypes;
 import akka.util.ByteString;
 
+import javax.xml.XMLConstants;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+
+import static arca.rest.files.dav.DavName.DAV;
 
 /**
  * The XML of WebDAV request bodies (propfind, propertyupdate, lockinfo), read with a namespace-aware StAX parser that
- * refuses DTDs and external entities, and the pieces of the answers (escaping, property elements). A malformed body
- * is a 400. Dead property values are kept as XML whose every element declares its own namespace, so that a value
- * stays well-formed wherever it is written back.
+ * refuses DTDs and external entities. A malformed body is a 400. Dead property values are kept as XML whose every
+ * element declares its own namespace, so that a value stays well-formed wherever it is written back.
  */
-final class DavXml {
-  static final String DAV = "DAV:";
-  static final ContentType XML = ContentTypes.create(MediaTypes.APPLICATION_XML, HttpCharsets.UTF_8);
+final class DavXmlParser {
   /** The largest request body read (propfind, proppatch, lockinfo). */
   static final int MAX_BODY = 1 << 20;
-  /** The most property names one request may name, and the longest namespace URI: answers grow with both. */
+  /** The most property names one request may name: answers grow with them. */
   static final int MAX_NAMES = 256;
+  /** The longest namespace URI of a property name: answers grow with it. */
   static final int MAX_NAMESPACE = 1024;
 
   private static final XMLInputFactory FACTORY = XMLInputFactory.newFactory();
@@ -39,40 +38,22 @@ final class DavXml {
     FACTORY.setProperty(XMLInputFactory.IS_COALESCING, true);
   }
 
-  private DavXml() {}
-
-  /** A property name: namespace URI ("" for none) and local name; {@link #key} is how the tree stores it. */
-  record Name(String ns, String local) {
-    String key() {
-      return "{" + ns + "}" + local;
-    }
-
-    boolean isDav() {
-      return ns.equals(DAV);
-    }
-
-    static Name ofKey(String key) {
-      int close = key.lastIndexOf('}');
-      return new Name(key.substring(1, close), key.substring(close + 1));
-    }
-
-    static Name dav(String local) {
-      return new Name(DAV, local);
-    }
-  }
+  private DavXmlParser() {}
 
   /** What a PROPFIND asks for. */
   sealed interface Propfind permits AllProp, PropNames, Props {}
 
   /** allprop (an empty body means allprop too); include: further properties asked by name. */
-  record AllProp(List<Name> include) implements Propfind {}
+  record AllProp(List<DavName> include) implements Propfind {}
 
+  /** propname: the names of the properties, without values. */
   record PropNames() implements Propfind {}
 
-  record Props(List<Name> names) implements Propfind {}
+  /** prop: the properties asked by name, each once. */
+  record Props(List<DavName> names) implements Propfind {}
 
   /** One instruction of a PROPPATCH, in document order: set (with the value as XML) or remove. */
-  record PropOp(boolean set, Name name, String value) {}
+  record PropOp(boolean set, DavName name, String value) {}
 
   /** A LOCK request's lockinfo: the scope and the owner as XML ("" when none). */
   record LockInfo(boolean exclusive, String ownerXml) {}
@@ -82,7 +63,7 @@ final class DavXml {
     return parse(body, r -> {
       expectRoot(r, "propfind");
       Propfind out = null;
-      List<Name> include = new ArrayList<>();
+      List<DavName> include = new ArrayList<>();
       while (nextChild(r)) {
         if (!DAV.equals(r.getNamespaceURI())) {
           skip(r);
@@ -125,7 +106,7 @@ final class DavXml {
             continue;
           }
           while (nextChild(r)) {
-            Name name = name(r);
+            DavName name = name(r);
             String value = set ? content(r) : skipped(r);
             ops.add(new PropOp(set, name, value));
             if (ops.size() > 2 * MAX_NAMES) throw tooMany();
@@ -168,45 +149,7 @@ final class DavXml {
     });
   }
 
-  // ------------------------------------------------------------------------------------------------ writing
-
-  static String escape(String s) {
-    StringBuilder b = null;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      String rep = switch (c) {
-        case '&' -> "&amp;";
-        case '<' -> "&lt;";
-        case '>' -> "&gt;";
-        case '"' -> "&quot;";
-        case '\r' -> "&#13;";
-        default -> null;
-      };
-      if (rep != null) {
-        if (b == null) b = new StringBuilder(s.length() + 16).append(s, 0, i);
-        b.append(rep);
-      } else if (b != null) {
-        b.append(c);
-      }
-    }
-    return b == null ? s : b.toString();
-  }
-
-  /** An element for a property name with the given XML content (empty content: an empty element). */
-  static void property(StringBuilder b, Name n, String content) {
-    if (n.isDav()) {
-      b.append("<D:").append(n.local());
-      if (content.isEmpty()) b.append("/>");
-      else b.append('>').append(content).append("</D:").append(n.local()).append('>');
-    } else {
-      b.append('<').append(n.local()).append(" xmlns=\"").append(escape(n.ns())).append('"');
-      if (content.isEmpty()) b.append("/>");
-      else b.append('>').append(content).append("</").append(n.local()).append('>');
-    }
-  }
-
-  // ------------------------------------------------------------------------------------------------ reading
-
+  /** Reads a document from its start; may throw a {@link DavError} of its own. */
   @FunctionalInterface
   private interface Reader<T> {
     T read(XMLStreamReader r) throws XMLStreamException;
@@ -285,17 +228,17 @@ final class DavXml {
     return "";
   }
 
-  private static Name name(XMLStreamReader r) {
+  private static DavName name(XMLStreamReader r) {
     String ns = r.getNamespaceURI();
     if (ns != null && ns.length() > MAX_NAMESPACE) {
       throw DavError.badRequest("a property's namespace is longer than " + MAX_NAMESPACE + " characters");
     }
-    return new Name(ns == null ? "" : ns, r.getLocalName());
+    return new DavName(ns == null ? "" : ns, r.getLocalName());
   }
 
   /** The names of a prop element, each once, at most {@link #MAX_NAMES}. */
-  private static List<Name> names(XMLStreamReader r) throws XMLStreamException {
-    java.util.Set<Name> out = new java.util.LinkedHashSet<>();
+  private static List<DavName> names(XMLStreamReader r) throws XMLStreamException {
+    Set<DavName> out = new LinkedHashSet<>();
     while (nextChild(r)) {
       out.add(name(r));
       if (out.size() > MAX_NAMES) throw tooMany();
@@ -324,7 +267,7 @@ final class DavXml {
           b.append("</").append(r.getLocalName()).append('>');
         }
         case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE ->
-            b.append(escape(r.getText()));
+            b.append(DavXmlWriter.escape(r.getText()));
         default -> { }   // comments and processing instructions are not part of a value
       }
     }
@@ -342,17 +285,17 @@ final class DavXml {
 
   private static void startTag(XMLStreamReader r, StringBuilder b) {
     String ns = r.getNamespaceURI();
-    b.append('<').append(r.getLocalName()).append(" xmlns=\"").append(escape(ns == null ? "" : ns)).append('"');
+    b.append('<').append(r.getLocalName()).append(" xmlns=\"").append(DavXmlWriter.escape(ns == null ? "" : ns)).append('"');
     for (int i = 0; i < r.getAttributeCount(); i++) {
       String ans = r.getAttributeNamespace(i);
-      String value = escape(r.getAttributeValue(i));
+      String value = DavXmlWriter.escape(r.getAttributeValue(i));
       if (ans == null || ans.isEmpty()) {
         b.append(' ').append(r.getAttributeLocalName(i)).append("=\"").append(value).append('"');
-      } else if (javax.xml.XMLConstants.XML_NS_URI.equals(ans)) {
+      } else if (XMLConstants.XML_NS_URI.equals(ans)) {
         // xml:lang, xml:space: the xml prefix is bound by definition and may not be declared for another prefix
         b.append(" xml:").append(r.getAttributeLocalName(i)).append("=\"").append(value).append('"');
       } else {
-        b.append(" xmlns:a").append(i).append("=\"").append(escape(ans)).append("\" a").append(i).append(':')
+        b.append(" xmlns:a").append(i).append("=\"").append(DavXmlWriter.escape(ans)).append("\" a").append(i).append(':')
             .append(r.getAttributeLocalName(i)).append("=\"").append(value).append('"');
       }
     }
