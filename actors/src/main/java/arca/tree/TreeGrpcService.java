@@ -50,7 +50,7 @@ final class TreeGrpcService implements TreeService {
   private final Duration timeout;
   private final Function<String, arca.proto.objects.ObjectsService> objects;
 
-  TreeGrpcService(ActorSystem<?> system, arca.service.Clients clients) {
+  TreeGrpcService(ActorSystem<?> system, arca.grpc.Clients clients) {
     this.sharding = ClusterSharding.get(system);
     this.timeout = system.settings().config().getDuration("arca.ask-timeout");
     this.objects = ds -> clients.client(arca.proto.objects.ObjectsService.class, "ds-" + ds,

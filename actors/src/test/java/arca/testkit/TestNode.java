@@ -131,7 +131,7 @@ public final class TestNode implements AutoCloseable {
       List<Function<HttpRequest, CompletionStage<HttpResponse>>> handlers = new ArrayList<>();
       for (int i = 0; i < MODULES.size(); i++) {
         handlers.add(MODULES.get(i).start(
-            new ServiceContext(system, storages.get(i), clientsOf(new ServiceClients(system)))));
+            new ServiceContext(system, storages.get(i), new ServiceClients(system))));
       }
       @SuppressWarnings("unchecked")
       Function<HttpRequest, CompletionStage<HttpResponse>>[] all = handlers.toArray(new Function[0]);
@@ -176,16 +176,5 @@ public final class TestNode implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  /** Services reach each other as on a real node: through cluster membership. */
-  static arca.service.Clients clientsOf(ServiceClients pool) {
-    return new arca.service.Clients() {
-      @Override
-      public <T> T client(Class<T> api, String service,
-                          java.util.function.BiFunction<akka.grpc.GrpcChannel, akka.actor.ClassicActorSystemProvider, T> create) {
-        return pool.client(api, service, create);
-      }
-    };
   }
 }

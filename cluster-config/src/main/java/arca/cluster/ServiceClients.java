@@ -5,6 +5,10 @@ import akka.actor.typed.ActorSystem;
 import akka.cluster.typed.Cluster;
 import akka.grpc.GrpcChannel;
 import akka.grpc.GrpcClientSettings;
+import akka.grpc.ServiceDescription;
+import arca.grpc.Clients;
+import com.google.protobuf.DescriptorProtos.MethodOptions.IdempotencyLevel;
+import com.google.protobuf.Descriptors.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
@@ -32,22 +36,21 @@ import java.util.stream.Collectors;
  *
  * <p>Endpoints come from {@link MembershipDiscovery}. {@link #client} returns an implementation of a generated service interface that picks, per call, the next
  * reachable Up member running the service (round robin over one shared HTTP/2 channel per node) and retries an
- * idempotent call (Get/List/Stat/Resolve/Visible/Usage/Verify/Ensure/Watch..., or a write carrying a request id)
- * on the next member when one answers UNAVAILABLE, and any call that a member did not process (it answered
+ * idempotent call (an rpc declared {@code option idempotency_level = NO_SIDE_EFFECTS} or {@code IDEMPOTENT}, or a
+ * write carrying a request id) on the next member when one answers UNAVAILABLE, and any call that a member did not process (it answered
  * "draining", or refused the connection).
  */
-public final class ServiceClients {
+public final class ServiceClients implements Clients {
   public static final String ENDPOINT_ROLE = MembershipDiscovery.ENDPOINT_ROLE;
   /** The description of UNAVAILABLE from a stopping node that did not process the call: safe to send elsewhere. */
   public static final String DRAINING = "draining";
-  private static final List<String> IDEMPOTENT = List.of("get", "list", "stat", "resolve", "visible", "usage", "read",
-      "verify", "ensure", "watch");
 
   private final ActorSystem<?> system;
   private final Cluster cluster;
   private final Duration deadline;
   private final Map<String, GrpcChannel> channels = new ConcurrentHashMap<>();
   private final Map<String, Object> clients = new ConcurrentHashMap<>();
+  private final Map<Class<?>, Set<String>> idempotent = new ConcurrentHashMap<>();
   private final AtomicInteger next = new AtomicInteger();
 
   public ServiceClients(ActorSystem<?> system) {
@@ -66,11 +69,13 @@ public final class ServiceClients {
   }
 
   /** A cluster-wide client of {@code service} implementing the generated interface {@code api}. */
+  @Override
   public <T> T client(Class<T> api, String service, BiFunction<GrpcChannel, ClassicActorSystemProvider, T> create) {
     return client(api, service, create, deadline);
   }
 
   /** The same for long-lived streaming calls: no per-call deadline. */
+  @Override
   public <T> T streamingClient(Class<T> api, String service, BiFunction<GrpcChannel, ClassicActorSystemProvider, T> create) {
     return client(api, service, create, Duration.ofDays(3650));
   }
@@ -92,7 +97,8 @@ public final class ServiceClients {
         throw none;
       }
       int start = Math.floorMod(next.getAndIncrement(), targets.size());
-      boolean retry = IDEMPOTENT.stream().anyMatch(p -> method.getName().startsWith(p)) || carriesRequestId(args);
+      boolean retry = idempotent.computeIfAbsent(api, ServiceClients::idempotentMethods).contains(method.getName())
+          || carriesRequestId(args);
       return call(api, create, callDeadline, method, args, targets, start, 0, retry);
     };
     return api.cast(Proxy.newProxyInstance(api.getClassLoader(), new Class<?>[] {api}, handler));
@@ -145,6 +151,27 @@ public final class ServiceClients {
         return CompletableFuture.failedFuture(t);
       }
     }).thenCompose(s -> s);
+  }
+
+  /**
+   * The methods of a generated service interface whose rpc declares {@code option idempotency_level} (NO_SIDE_EFFECTS
+   * or IDEMPOTENT) in its .proto, read from the interface's static {@code description} (Akka gRPC generates it: the
+   * service's name and its file's descriptor). A method's Java name is its rpc's name with a lower-case first letter.
+   */
+  static Set<String> idempotentMethods(Class<?> api) {
+    ServiceDescriptor service;
+    try {
+      ServiceDescription description = (ServiceDescription) api.getField("description").get(null);
+      service = description.descriptor().getServices().stream()
+          .filter(s -> s.getFullName().equals(description.name())).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException(api + ": its description does not declare " + description.name()));
+    } catch (NoSuchFieldException | IllegalAccessException e) {
+      throw new IllegalArgumentException(api + " is not a generated gRPC service interface", e);
+    }
+    return service.getMethods().stream()
+        .filter(m -> m.getOptions().getIdempotencyLevel() != IdempotencyLevel.IDEMPOTENCY_UNKNOWN)
+        .map(m -> Character.toLowerCase(m.getName().charAt(0)) + m.getName().substring(1))
+        .collect(Collectors.toUnmodifiableSet());
   }
 
   /**

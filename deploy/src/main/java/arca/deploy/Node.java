@@ -157,33 +157,13 @@ public final class Node {
     ServiceClients pool = new ServiceClients(system);
     system.scheduler().scheduleWithFixedDelay(Duration.ofSeconds(30), Duration.ofSeconds(30), pool::closeDeparted,
         system.executionContext());
-    arca.service.Clients serviceClients = new arca.service.Clients() {
-      @Override
-      public <T> T client(Class<T> api, String service,
-                          java.util.function.BiFunction<akka.grpc.GrpcChannel, akka.actor.ClassicActorSystemProvider, T> create) {
-        return pool.client(api, service, create);
-      }
-    };
-    arca.rest.Clients gatewayClients = new arca.rest.Clients() {
-      @Override
-      public <T> T client(Class<T> api, String service,
-                          java.util.function.BiFunction<akka.grpc.GrpcChannel, akka.actor.ClassicActorSystemProvider, T> create) {
-        return pool.client(api, service, create);
-      }
-
-      @Override
-      public <T> T streamingClient(Class<T> api, String service,
-                                   java.util.function.BiFunction<akka.grpc.GrpcChannel, akka.actor.ClassicActorSystemProvider, T> create) {
-        return pool.streamingClient(api, service, create);
-      }
-    };
 
     List<Function<HttpRequest, CompletionStage<HttpResponse>>> handlers = new ArrayList<>();
     List<akka.grpc.ServiceDescription> descriptions = new ArrayList<>();
     for (int i = 0; i < services.size(); i++) {
       String name = services.get(i);
       var module = Services.ALL.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow().grpc();
-      handlers.add(module.start(new ServiceContext(system, storages.get(i), serviceClients)));
+      handlers.add(module.start(new ServiceContext(system, storages.get(i), pool)));
       descriptions.add(module.description());
     }
     CompletionStage<?> grpcBound = CompletableFuture.completedFuture(null);
@@ -225,7 +205,7 @@ public final class Node {
         .thenRun(() -> join(cluster))
         .thenCompose(v -> bootstrapWithRetry(pool, Duration.ofSeconds(120)))
         .thenCompose(v -> Gateway.start(system, Services.ALL.stream().map(Services.Service::rest)
-            .filter(java.util.Objects::nonNull).toList(), gatewayClients, ready::get))
+            .filter(java.util.Objects::nonNull).toList(), pool, ready::get))
         .thenAccept(h -> log.info("HTTP (public) on {}", h.localAddress()))
         .whenComplete((v, e) -> {
           if (e != null) {

@@ -1,6 +1,7 @@
 package arca.rest;
 
 import akka.actor.typed.ActorSystem;
+import arca.grpc.Clients;
 import arca.rest.auth.Authenticator;
 
 /** What a REST module gets from the gateway: the system, authentication, and clients of the services. */

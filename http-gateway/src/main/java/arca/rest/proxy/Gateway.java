@@ -8,7 +8,7 @@ import arca.proto.policy.PolicyService;
 import arca.proto.policy.PolicyServiceClient;
 import arca.proto.token.TokenService;
 import arca.proto.token.TokenServiceClient;
-import arca.rest.Clients;
+import arca.grpc.Clients;
 import arca.rest.RestContext;
 import arca.rest.RestModule;
 import arca.rest.auth.AuthCache;
