@@ -13,10 +13,12 @@ import arca.proto.token.ListAccessKeysResponse;
 import arca.proto.token.ResolveAccessKeyRequest;
 import arca.proto.token.ResolvedAccessKey;
 import arca.proto.user.GetUserRequest;
+import arca.proto.user.User;
 import arca.proto.user.UserService;
 import arca.service.Requests;
 import arca.service.Failure;
 import arca.service.GrpcErrors;
+import io.grpc.Status;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -80,7 +82,7 @@ final class AccessKeyService {
                   .setSecretAccessKey(secret).setLabel(label).setCreatedAt(now).build());
             }
             // the key of this very creation, sent again after it applied: its secret, as the first answer had it
-            if (requestId.isEmpty() || !reply.failure().code().equals(io.grpc.Status.Code.ALREADY_EXISTS.name())) {
+            if (requestId.isEmpty() || !reply.failure().code().equals(Status.Code.ALREADY_EXISTS.name())) {
               throw GrpcErrors.status(reply.failure());
             }
             return key(id).ask(AccessKeyEntity.Get::new, timeout).thenCombine(cipher.keys(), (existing, keys) -> {
@@ -156,7 +158,7 @@ final class AccessKeyService {
    * behind by a deletion that failed half-way): the account ids match, or for a key made before ids existed, the key
    * is younger than the account.
    */
-  static boolean ownedBy(AccessKeyEntity.Key k, arca.proto.user.User user) {
+  static boolean ownedBy(AccessKeyEntity.Key k, User user) {
     if (!k.userId().isEmpty() && !user.getId().isEmpty()) return k.userId().equals(user.getId());
     return k.createdAt() >= user.getCreatedAt();
   }

@@ -42,8 +42,10 @@ public final class WorkspaceEntity
 
   public sealed interface Command extends CborSerializable permits Create, Get, Update, Delete {}
 
-  /** builtIn: cannot be deleted. ifAbsent: an existing workspace is returned instead of refused (EnsureBuiltins). */
-  /** createdBy: the creating admin's login ("" for built-ins). */
+  /**
+   * builtIn: cannot be deleted. ifAbsent: an existing workspace is returned instead of refused (EnsureBuiltins).
+   * createdBy: the creating admin's login ("" for built-ins).
+   */
   public record Create(String label, String description, Scope scope, Root root, boolean builtIn, boolean ifAbsent,
                        String requestId, String createdBy, ActorRef<Result> replyTo) implements Command {
     public Create {
@@ -54,8 +56,7 @@ public final class WorkspaceEntity
 
   public record Get(ActorRef<Result> replyTo) implements Command {}
 
-  /** null fields are left unchanged. */
-  /** updatedBy: the changing admin's login. */
+  /** null fields are left unchanged. updatedBy: the changing admin's login. */
   public record Update(String label, String description, Root root, String requestId, String updatedBy,
                        ActorRef<Result> replyTo) implements Command {
     public Update {
