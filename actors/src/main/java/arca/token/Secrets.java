@@ -8,9 +8,9 @@ import java.util.Base64;
 import java.util.regex.Pattern;
 
 /**
- * Random identifiers and secrets, and their hashes (refresh-token secrets are stored hashed only). Access key ids
- * and secrets have the shapes S3 clients expect: 20 characters {@code [A-Z0-9]} starting with {@code AK}, and 40
- * characters.
+ * Identifiers and secrets, and their hashes (refresh-token secrets are stored hashed only). Access key ids and
+ * secrets have the shapes S3 clients expect: 20 characters {@code [A-Z0-9]} starting with {@code AK} (random, or
+ * derived from the login and the request id of the creation that makes the key), and 40 random characters.
  */
 final class Secrets {
   private static final SecureRandom RANDOM = new SecureRandom();
