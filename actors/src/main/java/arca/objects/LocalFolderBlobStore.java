@@ -96,7 +96,7 @@ public final class LocalFolderBlobStore implements BlobStore {
               && Files.getLastModifiedTime(file, NOFOLLOW_LINKS).toInstant().isBefore(limit)) {
             Files.deleteIfExists(file);
           }
-        } catch (java.nio.file.NoSuchFileException gone) {
+        } catch (NoSuchFileException gone) {
           // an upload that completed (or was abandoned) meanwhile: another node sharing the folder is serving
         }
       }

@@ -22,16 +22,16 @@ import arca.proto.policy.PolicyGroupSnapshot;
 import arca.proto.policy.PolicyGroupUpdated;
 import arca.proto.policy.PolicyList;
 import arca.service.CborSerializable;
+import arca.service.CrudEntity;
 import arca.service.Entities;
 import arca.service.Failure;
-import arca.service.ServiceEntity;
 import com.google.protobuf.GeneratedMessageV3;
 
 import java.util.List;
 import java.util.Set;
 
 /** One policy group, keyed by its id: its label, description, protection and policies (replaced as a whole). */
-public final class PolicyEntity extends ServiceEntity<PolicyEntity.Command, PolicyEntity.State> {
+public final class PolicyEntity extends CrudEntity<PolicyEntity.Command, PolicyEntity.State, PolicyEntity.Result> {
 
   public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "PolicyGroup");
   public static final List<String> TAGS = Entities.tags("policy", 1);
@@ -94,7 +94,8 @@ public final class PolicyEntity extends ServiceEntity<PolicyEntity.Command, Poli
   }
 
   public record State(boolean exists, String id, String label, String description, boolean protectedGroup,
-                      List<Rule> policies, long createdAt, long updatedAt, long version) implements CborSerializable {}
+                      List<Rule> policies, long createdAt, long updatedAt, long version)
+      implements CborSerializable, Existing {}
 
   public static void init(ActorSystem<?> system, ServiceStorage storage) {
     ClusterSharding.get(system).init(Entity.of(KEY, ctx -> create(ctx.getEntityId(), storage)).withRole(PolicyModule.NAME));
@@ -107,7 +108,7 @@ public final class PolicyEntity extends ServiceEntity<PolicyEntity.Command, Poli
   private final String id;
 
   PolicyEntity(String id, String journal, String snapshots) {
-    super(PersistenceId.of(KEY.name(), id), journal, snapshots);
+    super(PersistenceId.of(KEY.name(), id), journal, snapshots, "policy group '" + id + "'", Result::ok, Result::failed);
     this.id = id;
   }
 
@@ -125,48 +126,38 @@ public final class PolicyEntity extends ServiceEntity<PolicyEntity.Command, Poli
         .build();
   }
 
-  private Result found(State s) {
-    return s.exists() ? Result.ok(s) : Result.failed(Failure.notFound("no policy group '" + id + "'"));
-  }
-
   private ReplyEffect<GeneratedMessageV3, State> onCreate(State s, Create c) {
-    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Result.ok(s));
-    if (s.exists()) {
-      return Effect().reply(c.replyTo(), c.ifAbsent() ? Result.ok(s)
-          : Result.failed(Failure.exists("policy group '" + id + "' already exists")));
-    }
-    if (c.ifAbsent() && s.version() > 0) {
-      // a deleted group stays deleted: ensuring (first-start data, on every start) does not bring it back
-      return Effect().reply(c.replyTo(), Result.failed(Failure.precondition("policy group '" + id
-          + "' was deleted; only creating it again brings it back")));
-    }
-    return Effect().persist(PolicyGroupCreated.newBuilder().setId(id).setLabel(c.label())
-            .setDescription(c.description()).setProtected(c.protectedGroup())
-            .addAllPolicies(Rule.toProto(c.policies())).setAt(System.currentTimeMillis()).setRequestId(c.requestId()).build())
-        .thenReply(c.replyTo(), Result::ok);
+    return creating(s, c.requestId(), c.ifAbsent(), c.replyTo(), () -> {
+      if (c.ifAbsent() && s.version() > 0) {
+        // a deleted group stays deleted: ensuring (first-start data, on every start) does not bring it back
+        return refused(Failure.precondition("policy group '" + id + "' was deleted; only creating it again brings it"
+            + " back"), c.replyTo());
+      }
+      return persisted(PolicyGroupCreated.newBuilder().setId(id).setLabel(c.label())
+          .setDescription(c.description()).setProtected(c.protectedGroup())
+          .addAllPolicies(Rule.toProto(c.policies())).setAt(System.currentTimeMillis()).setRequestId(c.requestId())
+          .build(), c.replyTo());
+    });
   }
 
   private ReplyEffect<GeneratedMessageV3, State> onUpdate(State s, Update c) {
-    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Result.ok(s));
-    if (!s.exists()) return Effect().reply(c.replyTo(), found(s));
-    if (s.protectedGroup()) return Effect().reply(c.replyTo(), Result.failed(builtIn("changed")));
-    if (c.label() == null && c.description() == null && c.policies() == null) {
-      return Effect().reply(c.replyTo(), Result.ok(s));
-    }
-    PolicyGroupUpdated.Builder u = PolicyGroupUpdated.newBuilder().setAt(System.currentTimeMillis())
-        .setRequestId(c.requestId());
-    if (c.label() != null) u.setLabel(c.label());
-    if (c.description() != null) u.setDescription(c.description());
-    if (c.policies() != null) u.setPolicies(PolicyList.newBuilder().addAllPolicies(Rule.toProto(c.policies())));
-    return Effect().persist(u.build()).thenReply(c.replyTo(), Result::ok);
+    return changing(s, c.requestId(), c.replyTo(), () -> {
+      if (s.protectedGroup()) return refused(builtIn("changed"), c.replyTo());
+      if (c.label() == null && c.description() == null && c.policies() == null) return unchanged(s, c.replyTo());
+      PolicyGroupUpdated.Builder u = PolicyGroupUpdated.newBuilder().setAt(System.currentTimeMillis())
+          .setRequestId(c.requestId());
+      if (c.label() != null) u.setLabel(c.label());
+      if (c.description() != null) u.setDescription(c.description());
+      if (c.policies() != null) u.setPolicies(PolicyList.newBuilder().addAllPolicies(Rule.toProto(c.policies())));
+      return persisted(u.build(), c.replyTo());
+    });
   }
 
   private ReplyEffect<GeneratedMessageV3, State> onDelete(State s, Delete c) {
-    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Result.ok(s));
-    if (!s.exists()) return Effect().reply(c.replyTo(), found(s));
-    if (s.protectedGroup()) return Effect().reply(c.replyTo(), Result.failed(builtIn("deleted")));
-    return Effect().persist(PolicyGroupDeleted.newBuilder().setAt(System.currentTimeMillis()).setRequestId(c.requestId()).build())
-        .thenReply(c.replyTo(), st -> Result.ok(s));
+    return changing(s, c.requestId(), c.replyTo(), () -> s.protectedGroup()
+        ? refused(builtIn("deleted"), c.replyTo())
+        : deleted(s, PolicyGroupDeleted.newBuilder().setAt(System.currentTimeMillis()).setRequestId(c.requestId())
+            .build(), c.replyTo()));
   }
 
   private Failure builtIn(String what) {

@@ -4,6 +4,7 @@ import akka.actor.typed.ActorSystem;
 import akka.persistence.query.EventEnvelope;
 import arca.persistence.ServiceStorage;
 import arca.persistence.Sql;
+import arca.persistence.Sql.Where;
 import arca.persistence.TaggedProjection;
 import arca.proto.policy.ListPolicyGroupsResponse;
 import arca.proto.policy.PolicyGroup;
@@ -14,8 +15,6 @@ import arca.proto.policy.PolicyList;
 import com.google.protobuf.InvalidProtocolBufferException;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.concurrent.CompletionStage;
 
@@ -55,24 +54,12 @@ final class PolicyReadModel {
                                                         int limit) {
     return TaggedProjection.query(system, storage, c -> {
       ListPolicyGroupsResponse.Builder out = ListPolicyGroupsResponse.newBuilder();
-      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM policy_groups");
-           ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        out.setTotal(rs.getLong(1));
-      }
-      try (PreparedStatement ps = c.prepareStatement("SELECT id, label, description, protected_group, policies,"
-          + " created_at, updated_at, version FROM policy_groups ORDER BY id LIMIT ? OFFSET ?")) {
-        ps.setInt(1, limit);
-        ps.setInt(2, offset);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.addGroups(PolicyGroup.newBuilder().setId(rs.getString(1)).setLabel(rs.getString(2))
-                .setDescription(rs.getString(3)).setProtected(rs.getBoolean(4))
-                .addAllPolicies(policies(rs.getBytes(5)).getPoliciesList()).setCreatedAt(rs.getLong(6))
-                .setUpdatedAt(rs.getLong(7)).setVersion(rs.getLong(8)).build());
-          }
-        }
-      }
+      out.setTotal(Sql.page(c, "id, label, description, protected_group, policies, created_at, updated_at, version",
+          "policy_groups", Where.ALL, "id", offset, limit,
+          rs -> out.addGroups(PolicyGroup.newBuilder().setId(rs.getString(1)).setLabel(rs.getString(2))
+              .setDescription(rs.getString(3)).setProtected(rs.getBoolean(4))
+              .addAllPolicies(policies(rs.getBytes(5)).getPoliciesList()).setCreatedAt(rs.getLong(6))
+              .setUpdatedAt(rs.getLong(7)).setVersion(rs.getLong(8)))));
       return out.build();
     });
   }

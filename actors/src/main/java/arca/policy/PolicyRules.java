@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import java.util.stream.Stream;
 
 /**
  * Validation of policy groups; the service is the authority (the gateway only evaluates what it stores).
@@ -78,8 +79,8 @@ final class PolicyRules {
           patterns(at + ".actions", p.getActionsList(), MAX_ACTIONS, Kind.ACTION),
           p.getEffect() == Effect.EFFECT_DENY));
     }
-    long chars = out.stream().flatMap(r -> java.util.stream.Stream.concat(java.util.stream.Stream.of(r.description()),
-        java.util.stream.Stream.of(r.subjects(), r.resources(), r.actions()).flatMap(List::stream)))
+    long chars = out.stream().flatMap(r -> Stream.concat(Stream.of(r.description()),
+        Stream.of(r.subjects(), r.resources(), r.actions()).flatMap(List::stream)))
         .mapToLong(String::length).sum();
     if (chars > MAX_GROUP_CHARS) {
       throw GrpcErrors.invalid("the policies of a group (patterns and descriptions) take at most " + MAX_GROUP_CHARS

@@ -19,8 +19,8 @@ import arca.proto.role.RoleDeleted;
 import arca.proto.role.RoleSnapshot;
 import arca.proto.role.RoleUpdated;
 import arca.service.CborSerializable;
+import arca.service.CrudEntity;
 import arca.service.Entities;
-import arca.service.ServiceEntity;
 import arca.service.Failure;
 import com.google.protobuf.GeneratedMessageV3;
 
@@ -28,8 +28,7 @@ import java.util.List;
 import java.util.Set;
 
 /** One role, keyed by its id. */
-public final class RoleEntity
-    extends ServiceEntity<RoleEntity.Command, RoleEntity.State> {
+public final class RoleEntity extends CrudEntity<RoleEntity.Command, RoleEntity.State, RoleEntity.Result> {
 
   public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "Role");
   public static final List<String> TAGS = Entities.tags("role", 1);
@@ -64,7 +63,7 @@ public final class RoleEntity
   }
 
   public record State(boolean exists, String id, String label, String description, boolean protectedRole,
-                      long createdAt, long updatedAt, long version) implements CborSerializable {}
+                      long createdAt, long updatedAt, long version) implements CborSerializable, Existing {}
 
   public static void init(ActorSystem<?> system, ServiceStorage storage) {
     ClusterSharding.get(system).init(Entity.of(KEY, ctx -> create(ctx.getEntityId(), storage)).withRole(RoleModule.NAME));
@@ -77,7 +76,7 @@ public final class RoleEntity
   private final String id;
 
   RoleEntity(String id, String journal, String snapshots) {
-    super(PersistenceId.of(KEY.name(), id), journal, snapshots);
+    super(PersistenceId.of(KEY.name(), id), journal, snapshots, "role '" + id + "'", Result::ok, Result::failed);
     this.id = id;
   }
 
@@ -95,38 +94,27 @@ public final class RoleEntity
         .build();
   }
 
-  private Result found(State s) {
-    return s.exists() ? Result.ok(s) : Result.failed(Failure.notFound("no role '" + id + "'"));
-  }
-
   private ReplyEffect<GeneratedMessageV3, State> onCreate(State s, Create c) {
-    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Result.ok(s));
-    if (s.exists()) {
-      return Effect().reply(c.replyTo(), c.ifAbsent() ? Result.ok(s) : Result.failed(Failure.exists("role '" + id + "' already exists")));
-    }
-    return Effect().persist(RoleCreated.newBuilder().setId(id).setLabel(c.label()).setDescription(c.description())
-            .setProtected(c.protectedRole()).setAt(System.currentTimeMillis()).setRequestId(c.requestId()).build())
-        .thenReply(c.replyTo(), Result::ok);
+    return creating(s, c.requestId(), c.ifAbsent(), c.replyTo(), () -> persisted(RoleCreated.newBuilder().setId(id)
+        .setLabel(c.label()).setDescription(c.description()).setProtected(c.protectedRole())
+        .setAt(System.currentTimeMillis()).setRequestId(c.requestId()).build(), c.replyTo()));
   }
 
   private ReplyEffect<GeneratedMessageV3, State> onUpdate(State s, Update c) {
-    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Result.ok(s));
-    if (!s.exists()) return Effect().reply(c.replyTo(), found(s));
-    if (c.label() == null && c.description() == null) return Effect().reply(c.replyTo(), Result.ok(s));
-    RoleUpdated.Builder u = RoleUpdated.newBuilder().setAt(System.currentTimeMillis()).setRequestId(c.requestId());
-    if (c.label() != null) u.setLabel(c.label());
-    if (c.description() != null) u.setDescription(c.description());
-    return Effect().persist(u.build()).thenReply(c.replyTo(), Result::ok);
+    return changing(s, c.requestId(), c.replyTo(), () -> {
+      if (c.label() == null && c.description() == null) return unchanged(s, c.replyTo());
+      RoleUpdated.Builder u = RoleUpdated.newBuilder().setAt(System.currentTimeMillis()).setRequestId(c.requestId());
+      if (c.label() != null) u.setLabel(c.label());
+      if (c.description() != null) u.setDescription(c.description());
+      return persisted(u.build(), c.replyTo());
+    });
   }
 
   private ReplyEffect<GeneratedMessageV3, State> onDelete(State s, Delete c) {
-    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Result.ok(s));
-    if (!s.exists()) return Effect().reply(c.replyTo(), found(s));
-    if (s.protectedRole()) {
-      return Effect().reply(c.replyTo(), Result.failed(Failure.precondition("role '" + id + "' is built in and cannot be deleted")));
-    }
-    return Effect().persist(RoleDeleted.newBuilder().setAt(System.currentTimeMillis()).setRequestId(c.requestId()).build())
-        .thenReply(c.replyTo(), st -> Result.ok(s));
+    return changing(s, c.requestId(), c.replyTo(), () -> s.protectedRole()
+        ? refused(Failure.precondition("role '" + id + "' is built in and cannot be deleted"), c.replyTo())
+        : deleted(s, RoleDeleted.newBuilder().setAt(System.currentTimeMillis()).setRequestId(c.requestId()).build(),
+            c.replyTo()));
   }
 
   @Override

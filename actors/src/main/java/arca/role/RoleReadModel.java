@@ -4,6 +4,7 @@ import akka.actor.typed.ActorSystem;
 import akka.persistence.query.EventEnvelope;
 import arca.persistence.ServiceStorage;
 import arca.persistence.Sql;
+import arca.persistence.Sql.Where;
 import arca.persistence.TaggedProjection;
 import arca.proto.role.ListRolesResponse;
 import arca.proto.role.Role;
@@ -12,8 +13,6 @@ import arca.proto.role.RoleDeleted;
 import arca.proto.role.RoleUpdated;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.concurrent.CompletionStage;
 
@@ -45,34 +44,12 @@ final class RoleReadModel {
   static CompletionStage<ListRolesResponse> list(ActorSystem<?> system, ServiceStorage storage, int offset, int limit,
                                                  String filter) {
     return TaggedProjection.query(system, storage, c -> {
-      String where = "";
-      String like = null;
-      if (!filter.isEmpty()) {
-        where = " WHERE LOWER(id) LIKE ? ESCAPE '!' OR LOWER(label) LIKE ? ESCAPE '!'";
-        like = Sql.containsPattern(filter);
-      }
       ListRolesResponse.Builder out = ListRolesResponse.newBuilder();
-      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM role_roles" + where)) {
-        if (like != null) for (int i = 1; i <= 2; i++) ps.setString(i, like);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          out.setTotal(rs.getLong(1));
-        }
-      }
-      try (PreparedStatement ps = c.prepareStatement("SELECT id, label, description, protected_role, created_at,"
-          + " updated_at, version FROM role_roles" + where + " ORDER BY id LIMIT ? OFFSET ?")) {
-        int i = 1;
-        if (like != null) for (; i <= 2; i++) ps.setString(i, like);
-        ps.setInt(i++, limit);
-        ps.setInt(i, offset);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.addRoles(Role.newBuilder().setId(rs.getString(1)).setLabel(rs.getString(2))
-                .setDescription(rs.getString(3)).setProtected(rs.getBoolean(4)).setCreatedAt(rs.getLong(5))
-                .setUpdatedAt(rs.getLong(6)).setVersion(rs.getLong(7)).build());
-          }
-        }
-      }
+      out.setTotal(Sql.page(c, "id, label, description, protected_role, created_at, updated_at, version", "role_roles",
+          Where.containing(filter, "id", "label"), "id", offset, limit,
+          rs -> out.addRoles(Role.newBuilder().setId(rs.getString(1)).setLabel(rs.getString(2))
+              .setDescription(rs.getString(3)).setProtected(rs.getBoolean(4)).setCreatedAt(rs.getLong(5))
+              .setUpdatedAt(rs.getLong(6)).setVersion(rs.getLong(7)))));
       return out.build();
     });
   }

@@ -1,6 +1,7 @@
 package arca.service;
 
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.BackoffSupervisorStrategy;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.SupervisorStrategy;
 
@@ -14,7 +15,7 @@ public final class Entities {
   private Entities() {}
 
   /** Restart an entity whose journal write failed, with backoff (the database may be briefly unreachable). */
-  public static final akka.actor.typed.BackoffSupervisorStrategy ON_PERSIST_FAILURE =
+  public static final BackoffSupervisorStrategy ON_PERSIST_FAILURE =
       SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1);
 
   /** Tags {@code <prefix>-0..n-1}: events of one entity always carry the same tag (one projection instance each). */

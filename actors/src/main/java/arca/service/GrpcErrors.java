@@ -6,9 +6,11 @@ import akka.pattern.AskTimeoutException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /** The one place where failures of a gRPC service implementation become gRPC status codes. */
 public final class GrpcErrors {
@@ -24,12 +26,12 @@ public final class GrpcErrors {
 
 
   /** Runs a call, turning synchronous validation failures into a failed stage, and maps its errors. */
-  public static <T> CompletionStage<T> call(java.util.function.Supplier<CompletionStage<T>> call) {
+  public static <T> CompletionStage<T> call(Supplier<CompletionStage<T>> call) {
     CompletionStage<T> stage;
     try {
       stage = call.get();
     } catch (RuntimeException e) {
-      stage = java.util.concurrent.CompletableFuture.failedFuture(e);
+      stage = CompletableFuture.failedFuture(e);
     }
     return mapped(stage);
   }
@@ -43,10 +45,10 @@ public final class GrpcErrors {
         return stage;
       }
       if (cause instanceof AskTimeoutException || cause instanceof TimeoutException) {
-        return java.util.concurrent.CompletableFuture.<T>failedFuture(new GrpcServiceException(
+        return CompletableFuture.<T>failedFuture(new GrpcServiceException(
             Status.UNAVAILABLE.withDescription("the service did not answer in time; retry")));
       }
-      return java.util.concurrent.CompletableFuture.<T>failedFuture(new GrpcServiceException(
+      return CompletableFuture.<T>failedFuture(new GrpcServiceException(
           Status.INTERNAL.withDescription("internal error: " + cause.getClass().getSimpleName())));
     }).thenCompose(s -> s);
   }

@@ -1,6 +1,7 @@
 package arca.service;
 
 import akka.actor.typed.ActorSystem;
+import arca.grpc.Clients;
 import arca.persistence.ServiceStorage;
 
 /**

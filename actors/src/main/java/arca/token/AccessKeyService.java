@@ -13,6 +13,7 @@ import arca.proto.token.ListAccessKeysResponse;
 import arca.proto.token.ResolveAccessKeyRequest;
 import arca.proto.token.ResolvedAccessKey;
 import arca.proto.user.GetUserRequest;
+import arca.proto.user.User;
 import arca.proto.user.UserService;
 import arca.service.Requests;
 import arca.service.Failure;
@@ -157,7 +158,7 @@ final class AccessKeyService {
    * behind by a deletion that failed half-way): the account ids match, or for a key made before ids existed, the key
    * is younger than the account.
    */
-  static boolean ownedBy(AccessKeyEntity.Key k, arca.proto.user.User user) {
+  static boolean ownedBy(AccessKeyEntity.Key k, User user) {
     if (!k.userId().isEmpty() && !user.getId().isEmpty()) return k.userId().equals(user.getId());
     return k.createdAt() >= user.getCreatedAt();
   }

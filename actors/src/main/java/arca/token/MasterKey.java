@@ -2,6 +2,8 @@ package arca.token;
 
 import com.typesafe.config.Config;
 
+import java.sql.Connection;
+import java.sql.SQLIntegrityConstraintViolationException;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
@@ -142,7 +144,7 @@ public final class MasterKey {
         try (var ps = c.prepareStatement("INSERT INTO token_master_key (id, key_id) VALUES (1, ?)")) {
           ps.setString(1, id);
           ps.executeUpdate();
-        } catch (java.sql.SQLIntegrityConstraintViolationException anotherNodeWasFirst) {
+        } catch (SQLIntegrityConstraintViolationException anotherNodeWasFirst) {
           // recorded meanwhile by another node: compared below
         }
         recorded = recorded(c);
@@ -157,7 +159,7 @@ public final class MasterKey {
     }
   }
 
-  private static String recorded(java.sql.Connection c) throws SQLException {
+  private static String recorded(Connection c) throws SQLException {
     try (var ps = c.prepareStatement("SELECT key_id FROM token_master_key WHERE id = 1"); var rs = ps.executeQuery()) {
       return rs.next() ? rs.getString(1) : null;
     }

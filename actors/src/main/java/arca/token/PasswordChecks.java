@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * Every password check of the token service, under the account's {@link LoginGuardEntity}: reserve an attempt, check
@@ -74,7 +75,7 @@ final class PasswordChecks {
   }
 
   /** Runs {@code verify} (null: wrong credentials) between a reservation and its outcome. */
-  private CompletionStage<Checked> throttled(String login, java.util.function.Supplier<CompletionStage<Checked>> verify) {
+  private CompletionStage<Checked> throttled(String login, Supplier<CompletionStage<Checked>> verify) {
     if (olderTokenNodes()) return legacy(login, verify);
     String attempt = Secrets.random(12);
     var guard = guard(login);
@@ -96,7 +97,7 @@ final class PasswordChecks {
   }
 
   /** The protocol of older token services (check, verify, record): parallel checks may pass the limit. */
-  private CompletionStage<Checked> legacy(String login, java.util.function.Supplier<CompletionStage<Checked>> verify) {
+  private CompletionStage<Checked> legacy(String login, Supplier<CompletionStage<Checked>> verify) {
     var guard = guard(login);
     return guard.ask(LoginGuardEntity.Check::new, timeout).thenCompose(g -> {
       long now = System.currentTimeMillis();

@@ -8,9 +8,9 @@ import java.util.Base64;
 import java.util.regex.Pattern;
 
 /**
- * Random identifiers and secrets, and their hashes (refresh-token secrets are stored hashed only). Access key ids
- * and secrets have the shapes S3 clients expect: 20 characters {@code [A-Z0-9]} starting with {@code AK}, and 40
- * characters.
+ * Identifiers and secrets, and their hashes (refresh-token secrets are stored hashed only). Access key ids and
+ * secrets have the shapes S3 clients expect: 20 characters {@code [A-Z0-9]} starting with {@code AK} (random, or
+ * derived from the login and the request id of the creation that makes the key), and 40 random characters.
  */
 final class Secrets {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -20,23 +20,23 @@ final class Secrets {
 
   private Secrets() {}
 
-  /** {@code AK} and 18 uniformly random characters of {@code [A-Z0-9]} (about 93 bits). */
   /**
    * The id of the key that the creation with this request id makes: the same for the same login and request id (so
    * a creation sent again finds its key), unguessable without both.
    */
   static String accessKeyId(String login, String requestId) {
     try {
-      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-          .digest(("access-key\n" + login + "\n" + requestId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest(("access-key\n" + login + "\n" + requestId).getBytes(StandardCharsets.UTF_8));
       StringBuilder id = new StringBuilder("AK");
       for (int i = 0; id.length() < 20; i++) id.append(KEY_ID_ALPHABET.charAt((digest[i] & 0xff) % KEY_ID_ALPHABET.length()));
       return id.toString();
-    } catch (java.security.NoSuchAlgorithmException e) {
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
 
+  /** {@code AK} and 18 uniformly random characters of {@code [A-Z0-9]} (about 93 bits). */
   static String accessKeyId() {
     StringBuilder id = new StringBuilder("AK");
     while (id.length() < 20) id.append(KEY_ID_ALPHABET.charAt(RANDOM.nextInt(KEY_ID_ALPHABET.length())));

@@ -48,6 +48,7 @@ import arca.proto.user.UserService;
 import arca.service.Requests;
 import arca.service.GrpcErrors;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -178,7 +179,7 @@ final class TokenGrpcService implements TokenService {
   /** The session's user is gone: end the session, refuse the refresh. */
   private CompletionStage<User> revokeGone(String sid, Throwable error) {
     Throwable cause = error.getCause() != null ? error.getCause() : error;
-    if (cause instanceof io.grpc.StatusRuntimeException sre && sre.getStatus().getCode() == Status.Code.NOT_FOUND) {
+    if (cause instanceof StatusRuntimeException sre && sre.getStatus().getCode() == Status.Code.NOT_FOUND) {
       return revokeEnded(sid, "user deleted");
     }
     return CompletableFuture.failedFuture(cause);

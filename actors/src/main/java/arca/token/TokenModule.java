@@ -1,5 +1,6 @@
 package arca.token;
 
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.grpc.ServiceDescription;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
@@ -11,6 +12,7 @@ import arca.proto.user.UserServiceClient;
 import arca.service.ServiceContext;
 import arca.service.ServiceModule;
 
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -45,8 +47,8 @@ public final class TokenModule implements ServiceModule {
    * command an entity gets on this build seals again the keys an older build wrote in plain (SigningKeysEntity).
    */
   private static void resealOnUpgrade(ServiceContext ctx) {
-    var sharding = akka.cluster.sharding.typed.javadsl.ClusterSharding.get(ctx.system());
-    java.time.Duration within = java.time.Duration.ofMinutes(2);
+    var sharding = ClusterSharding.get(ctx.system());
+    Duration within = Duration.ofMinutes(2);
     sharding.entityRefFor(SigningKeysEntity.KEY, SigningKeysEntity.ID).ask(SigningKeysEntity.GetKeys::new, within);
     sharding.entityRefFor(EncryptionKeysEntity.KEY, EncryptionKeysEntity.ID).ask(EncryptionKeysEntity.GetKeys::new, within);
   }

@@ -28,7 +28,7 @@ import java.util.List;
 /**
  * The access keys of one login, keyed by login: ids, labels and creation times, oldest first, at most
  * {@link #MAX_KEYS}. The list is an entity rather than a read model so that a client sees its new key in the list at
- * once; it also makes the limit exact. Secrets live in {@link AccessKeyEntity} only.
+ * once; it also makes the limit exact. The secrets live, sealed, in {@link AccessKeyEntity} only.
  */
 public final class UserAccessKeysEntity extends ServiceEntity<UserAccessKeysEntity.Command, UserAccessKeysEntity.State> {
 

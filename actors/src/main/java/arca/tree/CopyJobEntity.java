@@ -24,7 +24,7 @@ import arca.proto.tree.CopyJobSnapshot;
 import arca.proto.tree.CopyStarted;
 import arca.proto.tree.FolderPair;
 import arca.service.CborSerializable;
-import arca.service.Clients;
+import arca.grpc.Clients;
 import arca.service.Entities;
 import arca.service.ServiceEntity;
 import com.google.protobuf.GeneratedMessageV3;

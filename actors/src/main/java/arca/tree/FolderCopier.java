@@ -8,7 +8,7 @@ import arca.proto.objects.CopyRequest;
 import arca.proto.objects.ObjectsService;
 import arca.proto.objects.ObjectsServiceClient;
 import arca.proto.tree.FolderPair;
-import arca.service.Clients;
+import arca.grpc.Clients;
 import arca.service.GrpcErrors;
 
 import java.time.Duration;

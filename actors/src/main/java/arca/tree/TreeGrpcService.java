@@ -25,7 +25,7 @@ import arca.proto.tree.SetPropsRequest;
 import arca.proto.tree.StatRequest;
 import arca.proto.tree.TrashRequest;
 import arca.proto.tree.TreeService;
-import arca.service.Clients;
+import arca.grpc.Clients;
 import arca.service.Failure;
 import arca.service.GrpcErrors;
 import arca.service.Requests;

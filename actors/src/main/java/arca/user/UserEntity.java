@@ -20,8 +20,8 @@ import arca.proto.user.UserDeleted;
 import arca.proto.user.UserSnapshot;
 import arca.proto.user.UserUpdated;
 import arca.service.CborSerializable;
+import arca.service.CrudEntity;
 import arca.service.Entities;
-import arca.service.ServiceEntity;
 import arca.service.Failure;
 import com.google.protobuf.GeneratedMessageV3;
 
@@ -32,8 +32,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /** One user, keyed by login. Persisted events are the Protobuf messages of user.proto. */
-public final class UserEntity
-    extends ServiceEntity<UserEntity.Command, UserEntity.State> {
+public final class UserEntity extends CrudEntity<UserEntity.Command, UserEntity.State, UserEntity.Result> {
 
   public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "User");
   public static final List<String> TAGS = Entities.tags("user", 4);
@@ -85,7 +84,7 @@ public final class UserEntity
   public record State(boolean exists, String login, String passwordHash, String displayName, String email,
                       List<String> roles, String groupPath, long createdAt, long updatedAt, long version,
                       String createRequestId, String id)
-      implements CborSerializable {
+      implements CborSerializable, Existing {
     /** createRequestId and id came after the first release: a State from an older node reads them as "". */
     public State {
       if (createRequestId == null) createRequestId = "";
@@ -135,7 +134,7 @@ public final class UserEntity
   private final String login;
 
   UserEntity(String login, String journal, String snapshots) {
-    super(PersistenceId.of(KEY.name(), login), journal, snapshots);
+    super(PersistenceId.of(KEY.name(), login), journal, snapshots, "user '" + login + "'", Result::ok, Result::failed);
     this.login = login;
   }
 
@@ -147,47 +146,44 @@ public final class UserEntity
   public CommandHandlerWithReply<Command, GeneratedMessageV3, State> commandHandler() {
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(Create.class, this::onCreate)
-        .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), s.exists()
-            ? Result.ok(s) : Result.failed(Failure.notFound("no user '" + login + "'"))))
+        .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), found(s)))
         .onCommand(Update.class, this::onUpdate)
         .onCommand(Delete.class, this::onDelete)
         .build();
   }
 
+  /** As {@link #creating}, but an existing login is taken whatever ifAbsent, unless this very request created it. */
   private ReplyEffect<GeneratedMessageV3, State> onCreate(State s, Create c) {
-    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Result.ok(s));
+    if (applied(c.requestId())) return unchanged(s, c.replyTo());
     if (s.exists()) {
-      if (!c.requestId().isEmpty() && c.requestId().equals(s.createRequestId())) return Effect().reply(c.replyTo(), Result.ok(s));
-      return Effect().reply(c.replyTo(), Result.failed(Failure.exists("login '" + login + "' is already taken")));
+      if (!c.requestId().isEmpty() && c.requestId().equals(s.createRequestId())) return unchanged(s, c.replyTo());
+      return refused(Failure.exists("login '" + login + "' is already taken"), c.replyTo());
     }
-    UserCreated event = UserCreated.newBuilder().setLogin(login).setPasswordHash(c.passwordHash())
+    return persisted(UserCreated.newBuilder().setLogin(login).setPasswordHash(c.passwordHash())
         .setDisplayName(c.displayName()).setEmail(c.email()).addAllRoles(c.roles()).setGroupPath(c.groupPath())
-        .setAt(System.currentTimeMillis()).setRequestId(c.requestId()).setId(c.id()).build();
-    return Effect().persist(event).thenReply(c.replyTo(), Result::ok);
+        .setAt(System.currentTimeMillis()).setRequestId(c.requestId()).setId(c.id()).build(), c.replyTo());
   }
 
   private ReplyEffect<GeneratedMessageV3, State> onUpdate(State s, Update c) {
-    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Result.ok(s));
-    if (!s.exists()) return Effect().reply(c.replyTo(), Result.failed(Failure.notFound("no user '" + login + "'")));
-    long now = System.currentTimeMillis();
-    List<GeneratedMessageV3> events = new ArrayList<>(2);
-    UserUpdated.Builder u = UserUpdated.newBuilder().setAt(now).setRequestId(c.requestId());
-    if (c.displayName() != null) u.setDisplayName(c.displayName());
-    if (c.email() != null) u.setEmail(c.email());
-    if (c.groupPath() != null) u.setGroupPath(c.groupPath());
-    if (c.roles() != null) u.setReplaceRoles(true).addAllRoles(c.roles());
-    if (u.hasDisplayName() || u.hasEmail() || u.hasGroupPath() || u.getReplaceRoles()) events.add(u.build());
-    if (c.passwordHash() != null) events.add(PasswordChanged.newBuilder().setPasswordHash(c.passwordHash()).setAt(now)
-        .setRequestId(c.requestId()).build());
-    if (events.isEmpty()) return Effect().reply(c.replyTo(), Result.ok(s));
-    return Effect().persist(events).thenReply(c.replyTo(), Result::ok);
+    return changing(s, c.requestId(), c.replyTo(), () -> {
+      long now = System.currentTimeMillis();
+      List<GeneratedMessageV3> events = new ArrayList<>(2);
+      UserUpdated.Builder u = UserUpdated.newBuilder().setAt(now).setRequestId(c.requestId());
+      if (c.displayName() != null) u.setDisplayName(c.displayName());
+      if (c.email() != null) u.setEmail(c.email());
+      if (c.groupPath() != null) u.setGroupPath(c.groupPath());
+      if (c.roles() != null) u.setReplaceRoles(true).addAllRoles(c.roles());
+      if (u.hasDisplayName() || u.hasEmail() || u.hasGroupPath() || u.getReplaceRoles()) events.add(u.build());
+      if (c.passwordHash() != null) events.add(PasswordChanged.newBuilder().setPasswordHash(c.passwordHash()).setAt(now)
+          .setRequestId(c.requestId()).build());
+      if (events.isEmpty()) return unchanged(s, c.replyTo());
+      return Effect().persist(events).thenReply(c.replyTo(), Result::ok);
+    });
   }
 
   private ReplyEffect<GeneratedMessageV3, State> onDelete(State s, Delete c) {
-    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Result.ok(s));
-    if (!s.exists()) return Effect().reply(c.replyTo(), Result.failed(Failure.notFound("no user '" + login + "'")));
-    return Effect().persist(UserDeleted.newBuilder().setAt(System.currentTimeMillis()).setRequestId(c.requestId()).build())
-        .thenReply(c.replyTo(), st -> Result.ok(s));
+    return changing(s, c.requestId(), c.replyTo(), () -> deleted(s,
+        UserDeleted.newBuilder().setAt(System.currentTimeMillis()).setRequestId(c.requestId()).build(), c.replyTo()));
   }
 
   @Override

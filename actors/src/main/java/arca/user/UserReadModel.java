@@ -4,6 +4,7 @@ import akka.actor.typed.ActorSystem;
 import akka.persistence.query.EventEnvelope;
 import arca.persistence.ServiceStorage;
 import arca.persistence.Sql;
+import arca.persistence.Sql.Where;
 import arca.persistence.TaggedProjection;
 import arca.proto.user.ListUsersResponse;
 import arca.proto.user.PasswordChanged;
@@ -13,8 +14,6 @@ import arca.proto.user.UserDeleted;
 import arca.proto.user.UserUpdated;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
@@ -52,28 +51,10 @@ final class UserReadModel {
   static CompletionStage<ListUsersResponse> list(ActorSystem<?> system, ServiceStorage storage, int offset, int limit,
                                                  String filter) {
     return TaggedProjection.query(system, storage, c -> {
-      String where = "";
-      String like = null;
-      if (!filter.isEmpty()) {
-        where = " WHERE LOWER(login) LIKE ? ESCAPE '!' OR LOWER(display_name) LIKE ? ESCAPE '!' OR LOWER(email) LIKE ? ESCAPE '!'";
-        like = Sql.containsPattern(filter);
-      }
       ListUsersResponse.Builder out = ListUsersResponse.newBuilder();
-      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM user_users" + where)) {
-        if (like != null) for (int i = 1; i <= 3; i++) ps.setString(i, like);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          out.setTotal(rs.getLong(1));
-        }
-      }
-      try (PreparedStatement ps = c.prepareStatement("SELECT login, display_name, email, roles, group_path, created_at,"
-          + " updated_at, version, account_id FROM user_users" + where + " ORDER BY login LIMIT ? OFFSET ?")) {
-        int i = 1;
-        if (like != null) for (; i <= 3; i++) ps.setString(i, like);
-        ps.setInt(i++, limit);
-        ps.setInt(i, offset);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
+      out.setTotal(Sql.page(c, "login, display_name, email, roles, group_path, created_at, updated_at, version,"
+          + " account_id", "user_users", Where.containing(filter, "login", "display_name", "email"), "login", offset,
+          limit, rs -> {
             String roles = rs.getString(4);
             String id = rs.getString(9);
             out.addUsers(User.newBuilder().setLogin(rs.getString(1)).setDisplayName(rs.getString(2))
@@ -81,10 +62,8 @@ final class UserReadModel {
                 .setGroupPath(rs.getString(5)).setCreatedAt(rs.getLong(6)).setUpdatedAt(rs.getLong(7))
                 .setVersion(rs.getLong(8))
                 .setId(id.isEmpty() ? UserEntity.State.legacyId(rs.getString(1), rs.getLong(6)) : id)
-                .setHome(id.isEmpty() ? rs.getString(1) : id).build());
-          }
-        }
-      }
+                .setHome(id.isEmpty() ? rs.getString(1) : id));
+          }));
       return out.build();
     });
   }

@@ -21,9 +21,9 @@ import arca.proto.workspace.WorkspaceRoot;
 import arca.proto.workspace.WorkspaceSnapshot;
 import arca.proto.workspace.WorkspaceUpdated;
 import arca.service.CborSerializable;
+import arca.service.CrudEntity;
 import arca.service.Entities;
 import arca.service.Failure;
-import arca.service.ServiceEntity;
 import com.google.protobuf.GeneratedMessageV3;
 
 import java.util.List;
@@ -35,15 +35,17 @@ import java.util.Set;
  * Field syntax is checked before a command gets here ({@link WorkspaceRules}).
  */
 public final class WorkspaceEntity
-    extends ServiceEntity<WorkspaceEntity.Command, WorkspaceEntity.State> {
+    extends CrudEntity<WorkspaceEntity.Command, WorkspaceEntity.State, WorkspaceEntity.Result> {
 
   public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "Workspace");
   public static final List<String> TAGS = Entities.tags("workspace", 1);
 
   public sealed interface Command extends CborSerializable permits Create, Get, Update, Delete {}
 
-  /** builtIn: cannot be deleted. ifAbsent: an existing workspace is returned instead of refused (EnsureBuiltins). */
-  /** createdBy: the creating admin's login ("" for built-ins). */
+  /**
+   * builtIn: cannot be deleted. ifAbsent: an existing workspace is returned instead of refused (EnsureBuiltins).
+   * createdBy: the creating admin's login ("" for built-ins).
+   */
   public record Create(String label, String description, Scope scope, Root root, boolean builtIn, boolean ifAbsent,
                        String requestId, String createdBy, ActorRef<Result> replyTo) implements Command {
     public Create {
@@ -54,8 +56,7 @@ public final class WorkspaceEntity
 
   public record Get(ActorRef<Result> replyTo) implements Command {}
 
-  /** null fields are left unchanged. */
-  /** updatedBy: the changing admin's login. */
+  /** null fields are left unchanged. updatedBy: the changing admin's login. */
   public record Update(String label, String description, Root root, String requestId, String updatedBy,
                        ActorRef<Result> replyTo) implements Command {
     public Update {
@@ -86,7 +87,7 @@ public final class WorkspaceEntity
 
   public record State(boolean exists, String slug, String label, String description, Scope scope, Root root,
                       boolean builtIn, long createdAt, long updatedAt, long version, String createdBy,
-                      String updatedBy) implements CborSerializable {
+                      String updatedBy) implements CborSerializable, Existing {
     public State {
       if (createdBy == null) createdBy = ""; // from a node that predates createdBy
       if (updatedBy == null) updatedBy = ""; // from a node that predates updatedBy
@@ -105,7 +106,7 @@ public final class WorkspaceEntity
   private final String slug;
 
   WorkspaceEntity(String slug, String journal, String snapshots) {
-    super(PersistenceId.of(KEY.name(), slug), journal, snapshots);
+    super(PersistenceId.of(KEY.name(), slug), journal, snapshots, "workspace '" + slug + "'", Result::ok, Result::failed);
     this.slug = slug;
   }
 
@@ -127,10 +128,6 @@ public final class WorkspaceEntity
         .build();
   }
 
-  private Result found(State s) {
-    return s.exists() ? Result.ok(s) : Result.failed(Failure.notFound("no workspace '" + slug + "'"));
-  }
-
   private static Failure rootMisfit(Scope scope, Root root) {
     if (scope == Scope.SCOPE_PERSONAL && !root.path().contains(WorkspaceRules.LOGIN)) {
       return Failure.invalid("the root path of a personal workspace must contain " + WorkspaceRules.LOGIN);
@@ -139,42 +136,34 @@ public final class WorkspaceEntity
   }
 
   private ReplyEffect<GeneratedMessageV3, State> onCreate(State s, Create c) {
-    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Result.ok(s));
-    if (s.exists()) {
-      return Effect().reply(c.replyTo(), c.ifAbsent() ? Result.ok(s)
-          : Result.failed(Failure.exists("workspace '" + slug + "' already exists")));
-    }
-    Failure misfit = rootMisfit(c.scope(), c.root());
-    if (misfit != null) return Effect().reply(c.replyTo(), Result.failed(misfit));
-    return Effect().persist(WorkspaceCreated.newBuilder().setSlug(slug).setLabel(c.label())
-            .setDescription(c.description()).setScope(c.scope()).setRoot(c.root().toProto()).setBuiltIn(c.builtIn())
-            .setAt(System.currentTimeMillis()).setRequestId(c.requestId()).setCreatedBy(c.createdBy()).build())
-        .thenReply(c.replyTo(), Result::ok);
+    return creating(s, c.requestId(), c.ifAbsent(), c.replyTo(), () -> {
+      Failure misfit = rootMisfit(c.scope(), c.root());
+      if (misfit != null) return refused(misfit, c.replyTo());
+      return persisted(WorkspaceCreated.newBuilder().setSlug(slug).setLabel(c.label())
+          .setDescription(c.description()).setScope(c.scope()).setRoot(c.root().toProto()).setBuiltIn(c.builtIn())
+          .setAt(System.currentTimeMillis()).setRequestId(c.requestId()).setCreatedBy(c.createdBy()).build(), c.replyTo());
+    });
   }
 
   private ReplyEffect<GeneratedMessageV3, State> onUpdate(State s, Update c) {
-    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Result.ok(s));
-    if (!s.exists()) return Effect().reply(c.replyTo(), found(s));
-    if (c.label() == null && c.description() == null && c.root() == null) return Effect().reply(c.replyTo(), Result.ok(s));
-    Failure misfit = c.root() == null ? null : rootMisfit(s.scope(), c.root());
-    if (misfit != null) return Effect().reply(c.replyTo(), Result.failed(misfit));
-    WorkspaceUpdated.Builder u = WorkspaceUpdated.newBuilder().setAt(System.currentTimeMillis())
-        .setRequestId(c.requestId()).setUpdatedBy(c.updatedBy());
-    if (c.label() != null) u.setLabel(c.label());
-    if (c.description() != null) u.setDescription(c.description());
-    if (c.root() != null) u.setRoot(c.root().toProto());
-    return Effect().persist(u.build()).thenReply(c.replyTo(), Result::ok);
+    return changing(s, c.requestId(), c.replyTo(), () -> {
+      if (c.label() == null && c.description() == null && c.root() == null) return unchanged(s, c.replyTo());
+      Failure misfit = c.root() == null ? null : rootMisfit(s.scope(), c.root());
+      if (misfit != null) return refused(misfit, c.replyTo());
+      WorkspaceUpdated.Builder u = WorkspaceUpdated.newBuilder().setAt(System.currentTimeMillis())
+          .setRequestId(c.requestId()).setUpdatedBy(c.updatedBy());
+      if (c.label() != null) u.setLabel(c.label());
+      if (c.description() != null) u.setDescription(c.description());
+      if (c.root() != null) u.setRoot(c.root().toProto());
+      return persisted(u.build(), c.replyTo());
+    });
   }
 
   private ReplyEffect<GeneratedMessageV3, State> onDelete(State s, Delete c) {
-    if (applied(c.requestId())) return Effect().reply(c.replyTo(), Result.ok(s));
-    if (!s.exists()) return Effect().reply(c.replyTo(), found(s));
-    if (s.builtIn()) {
-      return Effect().reply(c.replyTo(),
-          Result.failed(Failure.precondition("workspace '" + slug + "' is built in and cannot be deleted")));
-    }
-    return Effect().persist(WorkspaceDeleted.newBuilder().setAt(System.currentTimeMillis()).setRequestId(c.requestId()).build())
-        .thenReply(c.replyTo(), st -> Result.ok(s));
+    return changing(s, c.requestId(), c.replyTo(), () -> s.builtIn()
+        ? refused(Failure.precondition("workspace '" + slug + "' is built in and cannot be deleted"), c.replyTo())
+        : deleted(s, WorkspaceDeleted.newBuilder().setAt(System.currentTimeMillis()).setRequestId(c.requestId()).build(),
+            c.replyTo()));
   }
 
   @Override

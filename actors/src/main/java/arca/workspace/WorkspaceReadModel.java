@@ -4,6 +4,7 @@ import akka.actor.typed.ActorSystem;
 import akka.persistence.query.EventEnvelope;
 import arca.persistence.ServiceStorage;
 import arca.persistence.Sql;
+import arca.persistence.Sql.Where;
 import arca.persistence.TaggedProjection;
 import arca.proto.workspace.ListWorkspacesResponse;
 import arca.proto.workspace.Scope;
@@ -14,8 +15,6 @@ import arca.proto.workspace.WorkspaceRoot;
 import arca.proto.workspace.WorkspaceUpdated;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -76,40 +75,17 @@ final class WorkspaceReadModel {
       conditions.add("slug IN (" + String.join(", ", Collections.nCopies(only.size(), "?")) + ")");
       args.addAll(only);
     }
-    String where = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+    Where where = Where.allOf(conditions, args);
     return TaggedProjection.query(system, storage, c -> {
       ListWorkspacesResponse.Builder out = ListWorkspacesResponse.newBuilder();
-      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM workspace_workspaces" + where)) {
-        bind(ps, args);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          out.setTotal(rs.getLong(1));
-        }
-      }
-      try (PreparedStatement ps = c.prepareStatement("SELECT slug, label, description, scope, root_datasource,"
-          + " root_path, built_in, created_at, updated_at, version, created_by, updated_by FROM workspace_workspaces" + where
-          + " ORDER BY slug LIMIT ? OFFSET ?")) {
-        int next = bind(ps, args);
-        ps.setInt(next++, limit);
-        ps.setInt(next, offset);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.addWorkspaces(Workspace.newBuilder().setSlug(rs.getString(1)).setLabel(rs.getString(2))
-                .setDescription(rs.getString(3)).setScope(Scope.valueOf(rs.getString(4)))
-                .setRoot(WorkspaceRoot.newBuilder().setDatasource(rs.getString(5)).setPath(rs.getString(6)))
-                .setBuiltIn(rs.getBoolean(7)).setCreatedAt(rs.getLong(8)).setUpdatedAt(rs.getLong(9))
-                .setVersion(rs.getLong(10)).setCreatedBy(rs.getString(11))
-                .setUpdatedBy(rs.getString(12)).build());
-          }
-        }
-      }
+      out.setTotal(Sql.page(c, "slug, label, description, scope, root_datasource, root_path, built_in, created_at,"
+          + " updated_at, version, created_by, updated_by", "workspace_workspaces", where, "slug", offset, limit,
+          rs -> out.addWorkspaces(Workspace.newBuilder().setSlug(rs.getString(1)).setLabel(rs.getString(2))
+              .setDescription(rs.getString(3)).setScope(Scope.valueOf(rs.getString(4)))
+              .setRoot(WorkspaceRoot.newBuilder().setDatasource(rs.getString(5)).setPath(rs.getString(6)))
+              .setBuiltIn(rs.getBoolean(7)).setCreatedAt(rs.getLong(8)).setUpdatedAt(rs.getLong(9))
+              .setVersion(rs.getLong(10)).setCreatedBy(rs.getString(11)).setUpdatedBy(rs.getString(12)))));
       return out.build();
     });
-  }
-
-  /** Sets the positional parameters; returns the index of the next one. */
-  private static int bind(PreparedStatement ps, List<Object> args) throws SQLException {
-    for (int i = 0; i < args.size(); i++) ps.setObject(i + 1, args.get(i));
-    return args.size() + 1;
   }
 }

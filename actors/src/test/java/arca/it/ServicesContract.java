@@ -52,6 +52,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static arca.testkit.Calls.assertStatus;
@@ -404,12 +407,12 @@ abstract class ServicesContract extends NodeContract {
   @Test
   void parallelWrongPasswordsCannotPassTheLimit() throws Exception {
     createUser("judith", "Judith", "");
-    List<java.util.concurrent.CompletableFuture<TokenResponse>> guesses = new ArrayList<>();
+    List<CompletableFuture<TokenResponse>> guesses = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       guesses.add(node.tokens.passwordGrant(PasswordGrantRequest.newBuilder().setLogin("judith")
           .setPassword("wrong password " + i).build()).toCompletableFuture());
     }
-    java.util.Map<Status.Code, Integer> codes = new java.util.TreeMap<>();
+    Map<Status.Code, Integer> codes = new TreeMap<>();
     for (var g : guesses) codes.merge(Calls.failureOf(g), 1, Integer::sum);
     // max-failures = 3 (test overlay): at most 3 guesses are checked, the others refused before any hashing
     assertTrue(codes.getOrDefault(Status.Code.UNAUTHENTICATED, 0) <= 3, codes.toString());

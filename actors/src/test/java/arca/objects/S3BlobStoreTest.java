@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -237,7 +238,7 @@ class S3BlobStoreTest extends BlobStoreCalls {
       assertEquals(info.withId(copy.id()), copy);
       assertEquals(copy, await(small.stat(copy.id())));
       assertArrayEquals(bytes, read(copy.id(), 0, 0));
-      assertArrayEquals(java.util.Arrays.copyOfRange(bytes, 5 * MIB - 3, 5 * MIB + 4), read(copy.id(), 5 * MIB - 3, 7),
+      assertArrayEquals(Arrays.copyOfRange(bytes, 5 * MIB - 3, 5 * MIB + 4), read(copy.id(), 5 * MIB - 3, 7),
           "across a part boundary");
       assertEquals(List.of(), keys("tmp/"));
       assertEquals(List.of(), openUploads());

@@ -11,9 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -104,7 +106,7 @@ public final class Golden {
   /** Files under the root that no index line lists (a golden file must be listed with its manifest and schema). */
   public List<String> unlisted() {
     if (!Files.isDirectory(root)) return List.of();
-    java.util.Set<String> listed = new java.util.HashSet<>();
+    Set<String> listed = new HashSet<>();
     for (Entry e : entries()) listed.add(e.service() + "/" + e.file());
     try (Stream<Path> files = Files.walk(root)) {
       return files.filter(Files::isRegularFile).map(p -> root.relativize(p).toString().replace('\\', '/'))

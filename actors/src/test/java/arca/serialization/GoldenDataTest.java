@@ -2,8 +2,12 @@ package arca.serialization;
 
 import akka.serialization.Serializer;
 import akka.serialization.Serializers;
+import arca.proto.user.DeleteUserResponse;
+import arca.proto.user.UserCreated;
+import arca.user.UserEntity;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
@@ -24,10 +28,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -116,9 +122,9 @@ class GoldenDataTest {
   @Test
   void aFieldRetypedOrRemovedWithoutReservingItIsReported(@TempDir Path dir) {
     Golden g = new Golden(dir);
-    Class<?> c = arca.proto.user.UserCreated.class;
+    Class<?> c = UserCreated.class;
     // as if field 7 ("at", int64) had been a string, and a field 40 had existed and been removed without "reserved 40"
-    Map<String, String> signature = new java.util.LinkedHashMap<>(Golden.signature(c));
+    Map<String, String> signature = new LinkedHashMap<>(Golden.signature(c));
     signature.put("7", "string");
     signature.put("40", "int64");
     Message withField40 = ((Message) wire.samples.of(c)).toBuilder().setUnknownFields(UnknownFieldSet.newBuilder()
@@ -134,11 +140,11 @@ class GoldenDataTest {
   @Test
   void aValueReadDifferentlyAndAClassWithoutGoldenFileAreReported(@TempDir Path dir) {
     Golden g = new Golden(dir);
-    Class<?> c = arca.user.UserEntity.State.class;
+    Class<?> c = UserEntity.State.class;
     assertTrue(uncovered(g, c).contains(NO_FILE));
-    assertTrue(uncovered(g, arca.proto.user.DeleteUserResponse.class).contains(NO_FILE)); // no fields, still a file
-    arca.user.UserEntity.State s = (arca.user.UserEntity.State) wire.samples.of(c);
-    arca.user.UserEntity.State other = new arca.user.UserEntity.State(s.exists(), "someone-else", s.passwordHash(),
+    assertTrue(uncovered(g, DeleteUserResponse.class).contains(NO_FILE)); // no fields, still a file
+    UserEntity.State s = (UserEntity.State) wire.samples.of(c);
+    UserEntity.State other = new UserEntity.State(s.exists(), "someone-else", s.passwordHash(),
         s.displayName(), s.email(), s.roles(), s.groupPath(), s.createdAt(), s.updatedAt(), s.version(),
         s.createRequestId(), s.id());
     Golden.Entry e = g.add("user", wire.jacksonCbor, c.getName(), c, Golden.signature(c),
@@ -153,22 +159,22 @@ class GoldenDataTest {
   void aRecordComponentAddedWithoutDefaultIsReported(@TempDir Path dir) throws IOException {
     // UserEntity.Create as a build without requestId sent it: the current code must read requestId as "", not null
     Golden g = new Golden(dir);
-    Class<?> c = arca.user.UserEntity.Create.class;
+    Class<?> c = UserEntity.Create.class;
     ObjectMapper cbor = new ObjectMapper(new CBORFactory());
     byte[] current = wire.serialization.serialize(wire.samples.of(c)).get();
-    com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode) cbor.readTree(current);
+    ObjectNode tree = (ObjectNode) cbor.readTree(current);
     tree.remove("requestId");
-    Map<String, String> signature = new java.util.LinkedHashMap<>(Golden.signature(c));
+    Map<String, String> signature = new LinkedHashMap<>(Golden.signature(c));
     signature.remove("requestId");
     Golden.Entry e = g.add("user", wire.jacksonCbor, c.getName(), c, signature, cbor.writeValueAsBytes(tree));
     assertEquals(Set.of("requestId"), uncovered(g, c));
     assertEquals(List.of(), read(e, g.bytes(e)));
-    arca.user.UserEntity.Create old = (arca.user.UserEntity.Create) wire.serialization
+    UserEntity.Create old = (UserEntity.Create) wire.serialization
         .deserialize(g.bytes(e), wire.jacksonCbor, c.getName()).get();
     assertEquals("", old.requestId());
     // and the check catches a component that would read as null
-    Class<?> state = arca.user.UserEntity.State.class;
-    tree = (com.fasterxml.jackson.databind.node.ObjectNode) cbor.readTree(wire.serialization.serialize(wire.samples.of(state)).get());
+    Class<?> state = UserEntity.State.class;
+    tree = (ObjectNode) cbor.readTree(wire.serialization.serialize(wire.samples.of(state)).get());
     tree.remove("passwordHash");
     Golden.Entry s = g.add("user", wire.jacksonCbor, state.getName(), state, Golden.signature(state),
         cbor.writeValueAsBytes(tree));
@@ -188,7 +194,7 @@ class GoldenDataTest {
   static Set<String> uncovered(Golden g, Class<?> c) {
     Serializer serializer = wire.serializerFor(c);
     String manifest = Serializers.manifestFor(serializer, wire.samples.of(c));
-    Set<String> left = new java.util.TreeSet<>(Golden.signature(c).keySet());
+    Set<String> left = new TreeSet<>(Golden.signature(c).keySet());
     left.add(NO_FILE);
     for (Golden.Entry e : g.entries()) {
       if (e.manifest().equals(manifest) && e.serializerId() == serializer.identifier()) {

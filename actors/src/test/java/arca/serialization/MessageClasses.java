@@ -5,6 +5,7 @@ import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import arca.service.CborSerializable;
 import com.google.protobuf.GeneratedMessageV3;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
@@ -157,7 +158,7 @@ public final class MessageClasses {
         Path base = dir.getParent(); // the directory holding arca/
         try (Stream<Path> files = Files.walk(dir)) {
           files.filter(p -> p.toString().endsWith(".class"))
-              .forEach(p -> addName(base.relativize(p).toString().replace(java.io.File.separatorChar, '/'), names));
+              .forEach(p -> addName(base.relativize(p).toString().replace(File.separatorChar, '/'), names));
         }
       }
       case "jar" -> {

@@ -14,6 +14,8 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
+import java.lang.reflect.WildcardType;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -124,7 +126,7 @@ public final class Samples {
     if (raw == short.class || raw == Short.class) return (short) (1 + h);
     if (raw == double.class || raw == Double.class) return h + 0.25d;
     if (raw == float.class || raw == Float.class) return h + 0.5f;
-    if (raw == byte[].class) return (name + "-b").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    if (raw == byte[].class) return (name + "-b").getBytes(StandardCharsets.UTF_8);
     if (ActorRef.class.isAssignableFrom(raw)) return ref;
     if (raw.isEnum()) return enumValue(raw);
     if (Message.class.isAssignableFrom(raw)) return proto(raw);
@@ -160,7 +162,7 @@ public final class Samples {
   private static Type argument(Type t, int i, String name) {
     if (t instanceof ParameterizedType p) {
       Type a = p.getActualTypeArguments()[i];
-      if (a instanceof java.lang.reflect.WildcardType w) return w.getUpperBounds()[0];
+      if (a instanceof WildcardType w) return w.getUpperBounds()[0];
       return a;
     }
     throw new IllegalArgumentException("raw collection type for component '" + name + "'");

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -44,7 +45,7 @@ class SerializationBindingsTest {
   void javaSerializationIsOff() {
     assertFalse(wire.system.settings().config().getBoolean("akka.actor.allow-java-serialization"));
     // a java.io.Serializable class with no binding gets no working serializer
-    assertFalse(wire.problems(java.util.ArrayList.class).isEmpty());
+    assertFalse(wire.problems(ArrayList.class).isEmpty());
   }
 
   @Test
@@ -96,7 +97,7 @@ class SerializationBindingsTest {
 
   @Test
   void aReplyTypeWithoutTheMarkerIsFoundThroughItsCommandAndReported() {
-    Set<Class<?>> found = new TreeSet<>(java.util.Comparator.comparing(Class::getName));
+    Set<Class<?>> found = new TreeSet<>(Comparator.comparing(Class::getName));
     MessageClasses.reachable(Protocol.class, found);
     assertEquals(Set.of(Ask.class.getName(), Answer.class.getName()),
         new TreeSet<>(found.stream().map(Class::getName).toList()));

@@ -13,10 +13,13 @@ import com.google.protobuf.Message;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigUtil;
 
+import java.io.NotSerializableException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * Serialization as a node does it (arca-serialization.conf: Java serialization off, Protobuf for
@@ -48,7 +51,7 @@ final class Wire implements AutoCloseable {
   /** Every production class that crosses nodes or lands on disk (Protobuf messages, entity protocol records). */
   static Set<Class<?>> messageClasses() {
     Set<Class<?>> production = MessageClasses.production();
-    Set<Class<?>> all = new TreeSet<>(java.util.Comparator.comparing(Class::getName));
+    Set<Class<?>> all = new TreeSet<>(Comparator.comparing(Class::getName));
     all.addAll(MessageClasses.protobufMessages(production));
     all.addAll(MessageClasses.actorMessages(production));
     return all;
@@ -58,7 +61,7 @@ final class Wire implements AutoCloseable {
   Serializer serializerFor(Class<?> c) {
     try {
       return serialization.serializerFor(c);
-    } catch (java.io.NotSerializableException e) {
+    } catch (NotSerializableException e) {
       throw new IllegalStateException(c.getName() + " has no serializer", e);
     }
   }
@@ -80,7 +83,7 @@ final class Wire implements AutoCloseable {
   boolean stableManifest(Class<?> c, String manifest) {
     if (manifest.equals(c.getName())) return true;
     return !Message.class.isAssignableFrom(c) && hasMigration(c.getName())
-        && manifest.matches(java.util.regex.Pattern.quote(c.getName()) + "#[0-9]+");
+        && manifest.matches(Pattern.quote(c.getName()) + "#[0-9]+");
   }
 
   /** What is wrong with how a class is serialized (empty: an explicit serializer, a stable manifest, a round trip). */

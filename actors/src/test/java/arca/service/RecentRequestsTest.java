@@ -1,9 +1,12 @@
 package arca.service;
 
+import arca.proto.acl.AclEntry;
 import arca.proto.role.RoleDeleted;
 import arca.proto.role.RoleSnapshot;
 import arca.proto.role.RoleUpdated;
 import org.junit.jupiter.api.Test;
+
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -48,14 +51,14 @@ class RecentRequestsTest {
 
     RoleSnapshot withIds = (RoleSnapshot) recent.addTo(plain, NOW);
 
-    assertEquals(java.util.Map.of("new", NOW - 10), withIds.getRecentRequestsMap(), "only the ids young enough");
+    assertEquals(Map.of("new", NOW - 10), withIds.getRecentRequestsMap(), "only the ids young enough");
     assertEquals("Editors", withIds.getLabel());
     RecentRequests restored = new RecentRequests();
     restored.restoreFrom(withIds, NOW + 5);
     assertTrue(restored.contains("new", NOW + 5));
     assertFalse(restored.contains("old", NOW + 5));
     // a snapshot type without the field is left alone; a snapshot without ids restores nothing
-    Object other = arca.proto.acl.AclEntry.newBuilder().setPath("x").build();
+    Object other = AclEntry.newBuilder().setPath("x").build();
     assertSame(other, recent.addTo(other, NOW));
     RecentRequests none = new RecentRequests();
     none.restoreFrom(plain, NOW);

@@ -5,22 +5,33 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
+import akka.grpc.GrpcClientSettings;
 import akka.grpc.javadsl.ServiceHandler;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.japi.function.Function;
+import arca.acl.AclModule;
 import arca.cluster.ArcaConfig;
 import arca.cluster.ServiceClients;
+import arca.lock.LockModule;
+import arca.objects.ObjectsModule;
 import arca.persistence.ServiceStorage;
+import arca.policy.PolicyModule;
+import arca.proto.acl.AclServiceClient;
+import arca.proto.lock.LockServiceClient;
+import arca.proto.objects.ObjectsServiceClient;
+import arca.proto.policy.PolicyServiceClient;
 import arca.proto.role.RoleServiceClient;
 import arca.proto.token.TokenServiceClient;
+import arca.proto.tree.TreeServiceClient;
 import arca.proto.user.UserServiceClient;
 import arca.proto.workspace.WorkspaceServiceClient;
 import arca.role.RoleModule;
 import arca.service.ServiceContext;
 import arca.service.ServiceModule;
 import arca.token.TokenModule;
+import arca.tree.TreeModule;
 import arca.user.UserModule;
 import arca.workspace.WorkspaceModule;
 import com.typesafe.config.Config;
@@ -35,6 +46,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * One Arca node running every service of {@link #MODULES}, wired the way deploy's {@code Node} does it (which
@@ -43,8 +55,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestNode implements AutoCloseable {
   public static final List<ServiceModule> MODULES = List.of(new UserModule(), new RoleModule(), new TokenModule(),
-      new WorkspaceModule(), new arca.tree.TreeModule(), new arca.objects.ObjectsModule(), new arca.acl.AclModule(),
-      new arca.policy.PolicyModule(), new arca.lock.LockModule());
+      new WorkspaceModule(), new TreeModule(), new ObjectsModule(), new AclModule(), new PolicyModule(), new LockModule());
   public static final List<String> SERVICES = MODULES.stream().map(ServiceModule::name).toList();
   private static final Duration STARTUP = Duration.ofSeconds(30);
 
@@ -54,11 +65,11 @@ public final class TestNode implements AutoCloseable {
   public final RoleServiceClient roles;
   public final TokenServiceClient tokens;
   public final WorkspaceServiceClient workspaces;
-  public final arca.proto.tree.TreeServiceClient tree;
-  public final arca.proto.objects.ObjectsServiceClient objects;
-  public final arca.proto.acl.AclServiceClient acls;
-  public final arca.proto.policy.PolicyServiceClient policies;
-  public final arca.proto.lock.LockServiceClient locks;
+  public final TreeServiceClient tree;
+  public final ObjectsServiceClient objects;
+  public final AclServiceClient acls;
+  public final PolicyServiceClient policies;
+  public final LockServiceClient locks;
   private final List<ServiceStorage> storages;
 
   private TestNode(ActorSystem<Void> system, Config config, List<ServiceStorage> storages) {
@@ -71,15 +82,15 @@ public final class TestNode implements AutoCloseable {
     this.roles = RoleServiceClient.create(direct(port, system), system);
     this.tokens = TokenServiceClient.create(direct(port, system), system);
     this.workspaces = WorkspaceServiceClient.create(direct(port, system), system);
-    this.tree = arca.proto.tree.TreeServiceClient.create(direct(port, system), system);
-    this.objects = arca.proto.objects.ObjectsServiceClient.create(direct(port, system), system);
-    this.acls = arca.proto.acl.AclServiceClient.create(direct(port, system), system);
-    this.policies = arca.proto.policy.PolicyServiceClient.create(direct(port, system), system);
-    this.locks = arca.proto.lock.LockServiceClient.create(direct(port, system), system);
+    this.tree = TreeServiceClient.create(direct(port, system), system);
+    this.objects = ObjectsServiceClient.create(direct(port, system), system);
+    this.acls = AclServiceClient.create(direct(port, system), system);
+    this.policies = PolicyServiceClient.create(direct(port, system), system);
+    this.locks = LockServiceClient.create(direct(port, system), system);
   }
 
-  private static akka.grpc.GrpcClientSettings direct(int port, ActorSystem<?> system) {
-    return akka.grpc.GrpcClientSettings.connectToServiceAt("127.0.0.1", port, system).withTls(false)
+  private static GrpcClientSettings direct(int port, ActorSystem<?> system) {
+    return GrpcClientSettings.connectToServiceAt("127.0.0.1", port, system).withTls(false)
         .withDeadline(system.settings().config().getDuration("arca.grpc.call-timeout"));
   }
 
@@ -114,9 +125,9 @@ public final class TestNode implements AutoCloseable {
     Config base = ArcaConfig.load(testSettings(dataDir, port).withFallback(database.overlay()));
     Config config = ConfigFactory.empty()
         .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(
-            java.util.stream.Stream.concat(SERVICES.stream(),
-                java.util.stream.Stream.concat(java.util.stream.Stream.of(ServiceClients.endpointRole("127.0.0.1", port)),
-                    arca.objects.ObjectsModule.hostedDatasources(base).stream().map(arca.objects.ObjectsModule::datasourceRole))).toList()))
+            Stream.concat(SERVICES.stream(),
+                Stream.concat(Stream.of(ServiceClients.endpointRole("127.0.0.1", port)),
+                    ObjectsModule.hostedDatasources(base).stream().map(ObjectsModule::datasourceRole))).toList()))
         .withFallback(ServiceStorage.pluginConfig(base, SERVICES))
         .withFallback(base)
         .resolve();
@@ -131,7 +142,7 @@ public final class TestNode implements AutoCloseable {
       List<Function<HttpRequest, CompletionStage<HttpResponse>>> handlers = new ArrayList<>();
       for (int i = 0; i < MODULES.size(); i++) {
         handlers.add(MODULES.get(i).start(
-            new ServiceContext(system, storages.get(i), clientsOf(new ServiceClients(system)))));
+            new ServiceContext(system, storages.get(i), new ServiceClients(system))));
       }
       @SuppressWarnings("unchecked")
       Function<HttpRequest, CompletionStage<HttpResponse>>[] all = handlers.toArray(new Function[0]);
@@ -176,16 +187,5 @@ public final class TestNode implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  /** Services reach each other as on a real node: through cluster membership. */
-  static arca.service.Clients clientsOf(ServiceClients pool) {
-    return new arca.service.Clients() {
-      @Override
-      public <T> T client(Class<T> api, String service,
-                          java.util.function.BiFunction<akka.grpc.GrpcChannel, akka.actor.ClassicActorSystemProvider, T> create) {
-        return pool.client(api, service, create);
-      }
-    };
   }
 }

@@ -4,6 +4,8 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import arca.proto.token.AccessKeyCreated;
 import arca.proto.token.AccessKeyDeleted;
+import arca.proto.user.User;
+import arca.service.Failure;
 import arca.testkit.EntityTestKits;
 import com.google.protobuf.GeneratedMessageV3;
 import io.grpc.Status;
@@ -53,7 +55,7 @@ class AccessKeyEntityTest {
         EntityTestKits.strictSerialization()));
   }
 
-  private static void assertCode(Status.Code expected, arca.service.Failure failure) {
+  private static void assertCode(Status.Code expected, Failure failure) {
     assertEquals(expected.name(), failure.code());
   }
 
@@ -140,7 +142,7 @@ class AccessKeyEntityTest {
 
   @Test
   void aKeyBelongsToItsAccountNotToALaterOneWithTheSameLogin() {
-    var user = arca.proto.user.User.newBuilder().setLogin("bob").setId("id-new").setCreatedAt(2_000).build();
+    var user = User.newBuilder().setLogin("bob").setId("id-new").setCreatedAt(2_000).build();
     assertTrue(AccessKeyService.ownedBy(new AccessKeyEntity.Key("AK1", "bob", "", "k", "s", 3_000, "id-new"), user));
     assertFalse(AccessKeyService.ownedBy(new AccessKeyEntity.Key("AK1", "bob", "", "k", "s", 3_000, "id-old"), user),
         "another account's key, whenever it was made");

@@ -22,6 +22,7 @@ import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 import static arca.testkit.Calls.assertStatus;
 import static arca.testkit.Calls.await;
@@ -52,7 +53,7 @@ abstract class AccessKeysContract extends NodeContract {
     return await(node.tokens.resolveAccessKey(ResolveAccessKeyRequest.newBuilder().setAccessKeyId(id).build()));
   }
 
-  private java.util.concurrent.CompletionStage<?> delete(String login, String id) {
+  private CompletionStage<?> delete(String login, String id) {
     return node.tokens.deleteAccessKey(DeleteAccessKeyRequest.newBuilder().setLogin(login).setAccessKeyId(id).build());
   }
 

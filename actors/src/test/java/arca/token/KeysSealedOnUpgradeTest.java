@@ -3,6 +3,7 @@ package arca.token;
 import akka.Done;
 import akka.actor.NoSerializationVerificationNeeded;
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.javadsl.CommandHandler;
@@ -74,7 +75,7 @@ class KeysSealedOnUpgradeTest {
     try (TestNode node = TestNode.start(dataDir, TestDatabase.h2())) {
       // the journal an older build left: no key event yet (a fresh node wakes the entity, which writes nothing)
       var writer = node.system.systemActorOf(new OlderBuild(node.storage("token").journalPluginId()), "older-build",
-          akka.actor.typed.Props.empty());
+          Props.empty());
       AskPattern.<Write, Done>ask(writer, r -> new Write(SigningKeyAdded.newBuilder().setKid("legacy")
               .setPrivateJwk(legacy.toJSONString()).setAt(1).build(), r), Duration.ofSeconds(10), node.system.scheduler())
           .toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -8,6 +8,7 @@ import akka.cluster.Member;
 import akka.cluster.MemberStatus;
 import akka.discovery.Lookup;
 import akka.discovery.ServiceDiscovery;
+import scala.Option;
 import scala.concurrent.Future;
 import scala.concurrent.duration.FiniteDuration;
 import scala.jdk.javaapi.CollectionConverters;
@@ -52,8 +53,8 @@ public final class MembershipDiscovery extends ServiceDiscovery {
       for (String endpoint : endpoints(Cluster.get(system).state(), name.substring(PREFIX.length()))) {
         int colon = endpoint.lastIndexOf(':');
         @SuppressWarnings("unchecked") // Scala's Option[Int] is Option<Object> to Java
-        scala.Option<Object> port = (scala.Option<Object>) (Object) scala.Option.apply(Integer.parseInt(endpoint.substring(colon + 1)));
-        targets.add(new ResolvedTarget(endpoint.substring(0, colon), port, scala.Option.empty()));
+        Option<Object> port = (Option<Object>) (Object) Option.apply(Integer.parseInt(endpoint.substring(colon + 1)));
+        targets.add(new ResolvedTarget(endpoint.substring(0, colon), port, Option.empty()));
       }
     }
     return Future.successful(new Resolved(name, CollectionConverters.asScala(targets).toList()));

@@ -12,6 +12,7 @@ import com.typesafe.config.ConfigFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import scala.concurrent.Await;
 
 import java.time.Duration;
 import java.util.List;
@@ -52,7 +53,7 @@ class MembershipDiscoveryTest {
 
   private static List<String> lookup(String name) throws Exception {
     ServiceDiscovery discovery = Discovery.get(kit.system()).loadServiceDiscovery(MembershipDiscovery.METHOD);
-    ServiceDiscovery.Resolved resolved = scala.concurrent.Await.result(
+    ServiceDiscovery.Resolved resolved = Await.result(
         discovery.lookup(name, scala.concurrent.duration.Duration.create(3, TimeUnit.SECONDS)),
         scala.concurrent.duration.Duration.create(3, TimeUnit.SECONDS));
     return resolved.getAddresses().stream().map(t -> t.host() + ":" + t.getPort().orElseThrow()).toList();

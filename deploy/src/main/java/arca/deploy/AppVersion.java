@@ -1,5 +1,6 @@
 package arca.deploy;
 
+import akka.util.Version;
 import com.typesafe.config.Config;
 
 import java.io.IOException;
@@ -55,7 +56,7 @@ public final class AppVersion {
   /** A configured version, refused early (with the reason) unless Akka can compare it. */
   static String checked(String version) {
     try {
-      akka.util.Version.apply(version);
+      Version.apply(version);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("arca.app-version (ARCA_APP_VERSION) '" + version
           + "' is not a version Akka can compare (e.g. 1.2.3 or 1.2.3+45-abcdef0): " + e.getMessage(), e);

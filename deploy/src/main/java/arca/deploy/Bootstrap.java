@@ -1,5 +1,6 @@
 package arca.deploy;
 
+import akka.grpc.GrpcServiceException;
 import arca.cluster.ServiceClients;
 import arca.proto.acl.AclService;
 import arca.proto.acl.AclServiceClient;
@@ -36,8 +37,11 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * First-start data, created idempotently through the services' gRPC APIs (so any node may run it, any number of
@@ -73,7 +77,7 @@ final class Bootstrap {
         .thenCompose(jwks -> workspaces.ensureBuiltins(EnsureBuiltinsRequest.getDefaultInstance()))
         .thenCompose(builtins -> {
           // shared roots exist from the start (personal roots are created at each user's first use)
-          CompletionStage<?> roots = java.util.concurrent.CompletableFuture.completedFuture(null);
+          CompletionStage<?> roots = CompletableFuture.completedFuture(null);
           for (var w : builtins.getWorkspacesList()) {
             if (w.getRoot().getPath().contains("{login}") || w.getRoot().getPath().isEmpty()) continue;
             roots = roots.thenCompose(x -> tree.createFolder(CreateFolderRequest.newBuilder()
@@ -101,8 +105,8 @@ final class Bootstrap {
    * of the rollout, starting among members that all run this build, creates it.
    */
   private static CompletionStage<Void> ensurePolicies(PolicyService policies) {
-    java.util.Set<String> existing = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    CompletionStage<Void> chain = java.util.concurrent.CompletableFuture.completedFuture(null);
+    Set<String> existing = ConcurrentHashMap.newKeySet();
+    CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
     for (var group : BuiltinPolicies.ALL) {
       chain = chain.thenCompose(x -> ignoring(Status.Code.FAILED_PRECONDITION,
           policies.ensurePolicyGroup(group).thenAccept(g -> existing.add(g.getId())))
@@ -133,7 +137,7 @@ final class Bootstrap {
   private static Status.Code code(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof StatusRuntimeException s) return s.getStatus().getCode();
-      if (t instanceof akka.grpc.GrpcServiceException g) return g.getStatus().getCode();
+      if (t instanceof GrpcServiceException g) return g.getStatus().getCode();
     }
     return null;
   }

@@ -3,6 +3,7 @@ package arca.deploy;
 import arca.proto.policy.CreatePolicyGroupRequest;
 import arca.proto.policy.Effect;
 import arca.proto.policy.Policy;
+import arca.rest.acl.AclAccess;
 
 import java.util.List;
 

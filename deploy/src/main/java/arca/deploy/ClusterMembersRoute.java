@@ -9,6 +9,7 @@ import akka.http.javadsl.server.Route;
 import akka.management.javadsl.ManagementRouteProvider;
 import akka.management.javadsl.ManagementRouteProviderSettings;
 import arca.rest.Json;
+import scala.jdk.javaapi.CollectionConverters;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -41,12 +42,12 @@ public final class ClusterMembersRoute implements ManagementRouteProvider {
 
   static Members snapshot(Cluster cluster) {
     var state = cluster.state();
-    Set<Member> unreachable = scala.jdk.javaapi.CollectionConverters.asJava(state.unreachable());
-    List<Member> members = new ArrayList<>(scala.jdk.javaapi.CollectionConverters.asJava(state.members()));
+    Set<Member> unreachable = CollectionConverters.asJava(state.unreachable());
+    List<Member> members = new ArrayList<>(CollectionConverters.asJava(state.members()));
     members.sort(Member.ageOrdering());
     List<MemberView> views = members.stream().map(m -> new MemberView(m.address().toString(), m.status().toString(),
         m.appVersion().version(), !unreachable.contains(m),
-        scala.jdk.javaapi.CollectionConverters.asJava(m.roles()).stream().sorted().collect(Collectors.toList()))).toList();
+        CollectionConverters.asJava(m.roles()).stream().sorted().collect(Collectors.toList()))).toList();
     Member self = cluster.selfMember();
     String leader = state.getLeader() == null ? null : state.getLeader().toString();
     return new Members(self.address().toString(), self.status().toString(), self.appVersion().version(), leader, views);

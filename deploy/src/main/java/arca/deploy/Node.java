@@ -1,32 +1,56 @@
 package arca.deploy;
 
+import akka.Done;
+import akka.actor.AddressFromURIString;
+import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.MemberStatus;
+import akka.cluster.ddata.typed.javadsl.DistributedData;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
+import akka.cluster.typed.JoinSeedNodes;
+import akka.grpc.GrpcServiceException;
+import akka.grpc.ServiceDescription;
 import akka.grpc.javadsl.ServerReflection;
 import akka.grpc.javadsl.ServiceHandler;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.MediaTypes;
+import akka.http.scaladsl.model.ContentType;
+import akka.http.scaladsl.model.HttpEntity;
+import akka.http.scaladsl.model.HttpHeader;
+import akka.http.scaladsl.model.headers.RawHeader;
 import akka.japi.function.Function;
+import akka.management.cluster.bootstrap.ClusterBootstrap;
+import akka.management.javadsl.AkkaManagement;
+import akka.stream.scaladsl.Source;
 import arca.cluster.ArcaConfig;
 import arca.cluster.ServiceClients;
+import arca.objects.ObjectsModule;
 import arca.persistence.ServiceStorage;
 import arca.rest.proxy.Gateway;
 import arca.service.ServiceContext;
+import arca.token.MasterKey;
+import arca.token.TokenModule;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.jdk.javaapi.CollectionConverters;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,14 +69,10 @@ public final class Node {
   private final AtomicBoolean stopping = new AtomicBoolean(false);
   private final CompletableFuture<Void> started = new CompletableFuture<>();
 
-  /**
-   * A gRPC UNAVAILABLE answer meaning "not processed" (see ServiceClients.DRAINING). The status travels in HTTP/2
-   * trailers (the last chunk), as gRPC clients expect after response headers.
-   */
   /** The request paths ({@code /<service>/<method>}) of the gRPC methods whose request is a stream. */
-  static java.util.Set<String> clientStreamingPaths(List<akka.grpc.ServiceDescription> services) {
-    java.util.Set<String> paths = new java.util.HashSet<>();
-    for (akka.grpc.ServiceDescription d : services) {
+  static Set<String> clientStreamingPaths(List<ServiceDescription> services) {
+    Set<String> paths = new HashSet<>();
+    for (ServiceDescription d : services) {
       for (var service : d.descriptor().getServices()) {
         for (var method : service.getMethods()) {
           if (method.toProto().getClientStreaming()) paths.add("/" + service.getFullName() + "/" + method.getName());
@@ -62,16 +82,17 @@ public final class Node {
     return paths;
   }
 
+  /**
+   * A gRPC UNAVAILABLE answer meaning "not processed" (see {@link ServiceClients#DRAINING}). The status travels in HTTP/2
+   * trailers (the last chunk), as gRPC clients expect after response headers.
+   */
   private static HttpResponse draining() {
-    var trailers = scala.jdk.javaapi.CollectionConverters.asScala(java.util.List.<akka.http.scaladsl.model.HttpHeader>of(
-        akka.http.scaladsl.model.headers.RawHeader.apply("grpc-status", "14"),
-        akka.http.scaladsl.model.headers.RawHeader.apply("grpc-message", ServiceClients.DRAINING))).toList();
-    akka.http.scaladsl.model.HttpEntity.ChunkStreamPart last = akka.http.scaladsl.model.HttpEntity.LastChunk$.MODULE$.apply("", trailers);
-    var grpc = (akka.http.scaladsl.model.ContentType) akka.http.javadsl.model.MediaTypes
-        .customBinary("application", "grpc", false).toContentType();
-    return HttpResponse.create().withEntity(akka.http.scaladsl.model.HttpEntity.Chunked$.MODULE$.apply(grpc,
-        (akka.stream.scaladsl.Source<akka.http.scaladsl.model.HttpEntity.ChunkStreamPart, Object>) (Object)
-            akka.stream.scaladsl.Source.single(last)));
+    var trailers = CollectionConverters.asScala(List.<HttpHeader>of(RawHeader.apply("grpc-status", "14"),
+        RawHeader.apply("grpc-message", ServiceClients.DRAINING))).toList();
+    HttpEntity.ChunkStreamPart last = HttpEntity.LastChunk$.MODULE$.apply("", trailers);
+    var grpc = (ContentType) MediaTypes.customBinary("application", "grpc", false).toContentType();
+    return HttpResponse.create().withEntity(HttpEntity.Chunked$.MODULE$.apply(grpc,
+        (Source<HttpEntity.ChunkStreamPart, Object>) (Object) Source.single(last)));
   }
 
   private Node(ActorSystem<Void> system, Config config) {
@@ -84,7 +105,7 @@ public final class Node {
     PrivateData.restrictUmask();
     Config base = ArcaConfig.load(overlay);
     List<String> services = ArcaConfig.enabledServices(base, Services.names());
-    arca.token.MasterKey masterKey = PrivateData.prepare(base, services.contains(arca.token.TokenModule.NAME));
+    MasterKey masterKey = PrivateData.prepare(base, services.contains(TokenModule.NAME));
     String publicUrl = base.getString("arca.public-url").isBlank()
         ? "http://localhost:" + base.getInt("arca.http.port") : base.getString("arca.public-url").replaceAll("/+$", "");
     // roles: the services this node runs, and (when it runs any) where its gRPC port is reached
@@ -95,8 +116,8 @@ public final class Node {
       roles.add(ServiceClients.endpointRole(advertised, base.getInt("arca.grpc.port")));
     }
     // the datasources whose folder this node has: their bytes are served here (objects service)
-    if (services.contains(arca.objects.ObjectsModule.NAME)) {
-      arca.objects.ObjectsModule.hostedDatasources(base).forEach(ds -> roles.add(arca.objects.ObjectsModule.datasourceRole(ds)));
+    if (services.contains(ObjectsModule.NAME)) {
+      ObjectsModule.hostedDatasources(base).forEach(ds -> roles.add(ObjectsModule.datasourceRole(ds)));
     }
     String appVersion = AppVersion.of(base);
     Config extra = ConfigFactory.empty()
@@ -120,7 +141,7 @@ public final class Node {
     PrivateData.tighten(Path.of(config.getString("arca.data-dir")).resolve("db"));
     if (masterKey != null) {
       try {
-        masterKey.checkAgainst(storages.get(services.indexOf(arca.token.TokenModule.NAME)).dataSource());
+        masterKey.checkAgainst(storages.get(services.indexOf(TokenModule.NAME)).dataSource());
       } catch (IllegalStateException e) {
         storages.forEach(ServiceStorage::close);
         throw new PrivateData.Refused(e.getMessage());
@@ -130,10 +151,10 @@ public final class Node {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "arca", config);
     log.info("app version {}", appVersion);
     Node node = new Node(system, config);
-    akka.actor.CoordinatedShutdown.get(system).addTask(akka.actor.CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
         "close-storage", () -> {
           storages.forEach(ServiceStorage::close);
-          return CompletableFuture.completedFuture(akka.Done.getInstance());
+          return CompletableFuture.completedFuture(Done.getInstance());
         });
     node.init(services, storages);
     return node;
@@ -143,47 +164,27 @@ public final class Node {
     Cluster cluster = Cluster.get(system);
     NodeReadiness.register(system, ready::get);
     // a stopping node is no longer ready (/readyz, management /ready) from the moment it starts to unbind
-    akka.actor.CoordinatedShutdown.get(system).addTask(akka.actor.CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
         "not-ready", () -> {
           stopping.set(true);
           ready.set(false);
-          return CompletableFuture.completedFuture(akka.Done.getInstance());
+          return CompletableFuture.completedFuture(Done.getInstance());
         });
     // every member runs the default Distributed Data replicator: sharded daemon processes (read-model projections)
     // keep their state there with majority writes across all members, gateway-only nodes included
-    akka.cluster.ddata.typed.javadsl.DistributedData.get(system);
-    akka.management.javadsl.AkkaManagement.get(system).start()
+    DistributedData.get(system);
+    AkkaManagement.get(system).start()
         .thenAccept(uri -> log.info("management on {}", uri));
     ServiceClients pool = new ServiceClients(system);
     system.scheduler().scheduleWithFixedDelay(Duration.ofSeconds(30), Duration.ofSeconds(30), pool::closeDeparted,
         system.executionContext());
-    arca.service.Clients serviceClients = new arca.service.Clients() {
-      @Override
-      public <T> T client(Class<T> api, String service,
-                          java.util.function.BiFunction<akka.grpc.GrpcChannel, akka.actor.ClassicActorSystemProvider, T> create) {
-        return pool.client(api, service, create);
-      }
-    };
-    arca.rest.Clients gatewayClients = new arca.rest.Clients() {
-      @Override
-      public <T> T client(Class<T> api, String service,
-                          java.util.function.BiFunction<akka.grpc.GrpcChannel, akka.actor.ClassicActorSystemProvider, T> create) {
-        return pool.client(api, service, create);
-      }
-
-      @Override
-      public <T> T streamingClient(Class<T> api, String service,
-                                   java.util.function.BiFunction<akka.grpc.GrpcChannel, akka.actor.ClassicActorSystemProvider, T> create) {
-        return pool.streamingClient(api, service, create);
-      }
-    };
 
     List<Function<HttpRequest, CompletionStage<HttpResponse>>> handlers = new ArrayList<>();
-    List<akka.grpc.ServiceDescription> descriptions = new ArrayList<>();
+    List<ServiceDescription> descriptions = new ArrayList<>();
     for (int i = 0; i < services.size(); i++) {
       String name = services.get(i);
       var module = Services.ALL.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow().grpc();
-      handlers.add(module.start(new ServiceContext(system, storages.get(i), serviceClients)));
+      handlers.add(module.start(new ServiceContext(system, storages.get(i), pool)));
       descriptions.add(module.description());
     }
     CompletionStage<?> grpcBound = CompletableFuture.completedFuture(null);
@@ -193,15 +194,15 @@ public final class Node {
       Function<HttpRequest, CompletionStage<HttpResponse>>[] array = handlers.toArray(new Function[0]);
       // once the node starts stopping, new calls are refused at once, unprocessed, so callers send them elsewhere
       AtomicBoolean draining = new AtomicBoolean(false);
-      akka.actor.CoordinatedShutdown.get(system).addTask(akka.actor.CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+      CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
           "grpc-drain", () -> {
             draining.set(true);
-            return CompletableFuture.completedFuture(akka.Done.getInstance());
+            return CompletableFuture.completedFuture(Done.getInstance());
           });
       Function<HttpRequest, CompletionStage<HttpResponse>> grpc = ServiceHandler.concatOrNotFound(array);
       // ... except calls that stream their request (an upload): a caller cannot send those again (the stream is
       // used up), so a stopping node still takes them; it keeps serving gRPC until after it left the cluster
-      java.util.Set<String> streamedIn = clientStreamingPaths(descriptions);
+      Set<String> streamedIn = clientStreamingPaths(descriptions);
       Function<HttpRequest, CompletionStage<HttpResponse>> drainable = request ->
           draining.get() && !streamedIn.contains(request.getUri().path())
               ? CompletableFuture.completedFuture(draining()) : grpc.apply(request);
@@ -212,9 +213,9 @@ public final class Node {
             // Graceful stop: the public port unbinds first (clients move to other nodes); the gRPC port keeps
             // serving other nodes' gateways while shards hand off and the node leaves (members that are not Up
             // get no new calls), and closes last.
-            akka.actor.CoordinatedShutdown.get(system).addTask(
-                akka.actor.CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "grpc-unbind",
-                () -> b.terminate(Duration.ofSeconds(5)).thenApply(t -> akka.Done.getInstance()));
+            CoordinatedShutdown.get(system).addTask(
+                CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "grpc-unbind",
+                () -> b.terminate(Duration.ofSeconds(5)).thenApply(t -> Done.getInstance()));
             return b;
           });
     }
@@ -225,7 +226,7 @@ public final class Node {
         .thenRun(() -> join(cluster))
         .thenCompose(v -> bootstrapWithRetry(pool, Duration.ofSeconds(120)))
         .thenCompose(v -> Gateway.start(system, Services.ALL.stream().map(Services.Service::rest)
-            .filter(java.util.Objects::nonNull).toList(), Faces.ALL, gatewayClients, ready::get))
+            .filter(Objects::nonNull).toList(), Faces.ALL, pool, ready::get))
         .thenAccept(h -> log.info("HTTP (public) on {}", h.localAddress()))
         .whenComplete((v, e) -> {
           if (e != null) {
@@ -244,10 +245,10 @@ public final class Node {
   private void join(Cluster cluster) {
     List<String> seeds = ArcaConfig.seedNodes(config);
     if (!seeds.isEmpty()) {
-      cluster.manager().tell(new akka.cluster.typed.JoinSeedNodes(seeds.stream().map(akka.actor.AddressFromURIString::parse).toList()));
+      cluster.manager().tell(new JoinSeedNodes(seeds.stream().map(AddressFromURIString::parse).toList()));
     } else if (!ArcaConfig.bootstrapMethod(config).isEmpty()) {
       // no seed nodes: the nodes find each other's management endpoints and form (or join) the cluster
-      akka.management.cluster.bootstrap.ClusterBootstrap.get(system).start();
+      ClusterBootstrap.get(system).start();
     } else {
       // no seed nodes, no bootstrap: a cluster of one
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -278,9 +279,9 @@ public final class Node {
   /** A service refused the first-start data itself (a configuration error, e.g. a too short admin password): no retry helps. */
   private static boolean refused(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      io.grpc.Status.Code code = t instanceof akka.grpc.GrpcServiceException g ? g.getStatus().getCode()
-          : t instanceof io.grpc.StatusRuntimeException s ? s.getStatus().getCode() : null;
-      if (code == io.grpc.Status.Code.INVALID_ARGUMENT) return true;
+      Status.Code code = t instanceof GrpcServiceException g ? g.getStatus().getCode()
+          : t instanceof StatusRuntimeException s ? s.getStatus().getCode() : null;
+      if (code == Status.Code.INVALID_ARGUMENT) return true;
     }
     return false;
   }
@@ -294,7 +295,7 @@ public final class Node {
     return started;
   }
 
-  public CompletionStage<akka.Done> stop() {
+  public CompletionStage<Done> stop() {
     system.terminate();
     return system.getWhenTerminated();
   }

@@ -4,6 +4,7 @@ import akka.actor.AbstractExtensionId;
 import akka.actor.ActorSystem;
 import akka.actor.ExtendedActorSystem;
 import akka.actor.Extension;
+import akka.actor.typed.javadsl.Adapter;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -25,7 +26,7 @@ public final class NodeReadiness implements Supplier<CompletionStage<Boolean>> {
 
   /** Makes {@code ready} the answer of this system's check (until then: not ready). */
   public static void register(akka.actor.typed.ActorSystem<?> system, BooleanSupplier ready) {
-    ID.get(akka.actor.typed.javadsl.Adapter.toClassic(system)).ready.set(ready);
+    ID.get(Adapter.toClassic(system)).ready.set(ready);
   }
 
   @Override

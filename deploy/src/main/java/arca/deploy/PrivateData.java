@@ -3,6 +3,7 @@ package arca.deploy;
 import arca.token.MasterKey;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.security.auth.module.UnixSystem;
 import com.typesafe.config.Config;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,7 +103,7 @@ final class PrivateData {
 
   private static boolean ownGroup(Path file) throws IOException {
     Object group = Files.getAttribute(file, "unix:gid");
-    return group instanceof Integer g && g == new com.sun.security.auth.module.UnixSystem().getGid();
+    return group instanceof Integer g && g == new UnixSystem().getGid();
   }
 
   /**

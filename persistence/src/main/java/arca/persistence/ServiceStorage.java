@@ -8,6 +8,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import javax.sql.DataSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +64,7 @@ public final class ServiceStorage implements AutoCloseable {
       return;
     }
     String lock = "arca_migrate_" + service;
-    try (java.sql.Connection c = ds.getConnection()) {
+    try (Connection c = ds.getConnection()) {
       try (var ps = c.prepareStatement("SELECT GET_LOCK(?, 300)")) {
         ps.setString(1, lock);
         try (var rs = ps.executeQuery()) {
@@ -77,7 +79,7 @@ public final class ServiceStorage implements AutoCloseable {
           ps.executeQuery().close();
         }
       }
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       throw new IllegalStateException("cannot migrate the tables of " + service, e);
     }
   }

@@ -5,6 +5,7 @@ import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
@@ -75,7 +76,7 @@ public final class TaggedProjection {
       UniqueKillSwitch killSwitch = source.viaMat(KillSwitches.single(), Keep.right())
           .toMat(Sink.ignore(), Keep.left()).run(system);
       return Behaviors.<Void>receive(Void.class)
-          .onSignal(akka.actor.typed.PostStop.class, s -> {
+          .onSignal(PostStop.class, s -> {
             killSwitch.shutdown();
             return Behaviors.same();
           })

@@ -11,7 +11,7 @@ import arca.proto.tree.TreeService;
 import arca.proto.tree.TreeServiceClient;
 import arca.proto.workspace.WorkspaceService;
 import arca.proto.workspace.WorkspaceServiceClient;
-import arca.rest.Clients;
+import arca.grpc.Clients;
 import arca.rest.acl.AclAccess;
 import arca.rest.auth.Authenticator;
 import arca.rest.module.RestContext;

@@ -1,8 +1,9 @@
 package arca.rest.module;
 
 import akka.actor.typed.ActorSystem;
+import arca.grpc.Clients;
 import arca.rest.auth.Authenticator;
-import arca.rest.Clients;
+import arca.grpc.Clients;
 
 /** What a REST module gets from the gateway: the system, authentication, and clients of the services. */
 public record RestContext(ActorSystem<?> system, Authenticator auth, Clients clients) {}

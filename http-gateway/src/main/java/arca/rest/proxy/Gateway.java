@@ -9,7 +9,7 @@ import arca.proto.policy.PolicyService;
 import arca.proto.policy.PolicyServiceClient;
 import arca.proto.token.TokenService;
 import arca.proto.token.TokenServiceClient;
-import arca.rest.Clients;
+import arca.grpc.Clients;
 import arca.rest.module.RestContext;
 import arca.rest.module.RestModule;
 import arca.rest.auth.AuthCache;

@@ -1,7 +1,7 @@
 package arca.rest.acl;
 
 import arca.proto.acl.Action;
-import arca.rest.Clients;
+import arca.grpc.Clients;
 import arca.rest.module.RestContext;
 import arca.rest.proxy.Proxy;
 import arca.rest.testsupport.FakeAclService;

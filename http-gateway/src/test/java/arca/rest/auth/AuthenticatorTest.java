@@ -216,7 +216,7 @@ class AuthenticatorTest {
     FakeTokenService tokens = new FakeTokenService(gw.jwt);
     tokens.down = Status.UNAVAILABLE;
     Authenticator auth = new Authenticator(tokens, gw.cache, TestGateway.ISSUER, gw.auth.policies());
-    Route route = Proxy.route(new RestContext(gw.system, auth, arca.rest.Clients.NONE),
+    Route route = Proxy.route(new RestContext(gw.system, auth, arca.grpc.Clients.NONE),
         List.of(TestGateway.module("user", "a", () -> gw.userRoutes(auth, tokens)),
             TestGateway.module("token", "oidc", () -> OidcRoutes.routes(tokens, gw.cache, TestGateway.ISSUER))), () -> true);
     String base = gw.bind(route);

@@ -3,7 +3,7 @@ package arca.rest.policy;
 import arca.proto.policy.Effect;
 import arca.proto.policy.Policy;
 import arca.proto.policy.PolicyGroup;
-import arca.rest.Clients;
+import arca.grpc.Clients;
 import arca.rest.module.RestContext;
 import arca.rest.proxy.Proxy;
 import arca.rest.testsupport.FakePolicyService;

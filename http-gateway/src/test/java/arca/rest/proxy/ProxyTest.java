@@ -146,7 +146,7 @@ class ProxyTest {
   @Test
   void moduleWithUnknownPrefixIsRefused() {
     RestModule bad = TestGateway.module("x", "api", () -> complete("x"));
-    RestContext ctx = new RestContext(gw.system, gw.auth, arca.rest.Clients.NONE);
+    RestContext ctx = new RestContext(gw.system, gw.auth, arca.grpc.Clients.NONE);
     assertThrows(IllegalArgumentException.class, () -> Proxy.route(ctx, List.of(bad), () -> true));
   }
 
@@ -162,7 +162,7 @@ class ProxyTest {
       built.incrementAndGet();
       return path("count", () -> complete("counted"));
     });
-    RestContext ctx = new RestContext(gw.system, gw.auth, arca.rest.Clients.NONE);
+    RestContext ctx = new RestContext(gw.system, gw.auth, arca.grpc.Clients.NONE);
     String base = gw.bind(Proxy.route(ctx, List.of(counting, oidc()), () -> true));
     for (int i = 0; i < 3; i++) assertEquals(200, gw.sendTo(base, "GET", "/a/count", null).status());
     assertEquals(404, gw.sendTo(base, "GET", "/a/other", null).status());
@@ -176,7 +176,7 @@ class ProxyTest {
   @Test
   void prefixWithoutModulesIsJust404() {
     RestModule hello = TestGateway.module("hello", "a", () -> path("hello", () -> complete("hi")));
-    RestContext ctx = new RestContext(gw.system, gw.auth, arca.rest.Clients.NONE);
+    RestContext ctx = new RestContext(gw.system, gw.auth, arca.grpc.Clients.NONE);
     String base = gw.bind(Proxy.route(ctx, List.of(hello), () -> true));
     assertEquals(200, gw.sendTo(base, "GET", "/a/hello", null).status());
     assertJsonError(gw.sendTo(base, "GET", "/oidc/jwks", null), 404);
@@ -191,7 +191,7 @@ class ProxyTest {
         path("teapot", () -> {
           throw new ApiError(StatusCodes.IM_A_TEAPOT, "teapot", "short and stout");
         })));
-    RestContext ctx = new RestContext(gw.system, gw.auth, arca.rest.Clients.NONE);
+    RestContext ctx = new RestContext(gw.system, gw.auth, arca.grpc.Clients.NONE);
     String base = gw.bind(Proxy.route(ctx, List.of(throwing, oidc()), () -> true));
 
     Resp boom = gw.sendTo(base, "GET", "/a/boom", null);

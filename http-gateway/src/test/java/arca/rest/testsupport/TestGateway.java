@@ -5,7 +5,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import akka.http.javadsl.server.Route;
-import arca.rest.Clients;
+import arca.grpc.Clients;
 import arca.rest.module.RestContext;
 import arca.rest.module.RestModule;
 import arca.rest.auth.AuthCache;

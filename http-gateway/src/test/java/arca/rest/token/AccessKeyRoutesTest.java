@@ -5,7 +5,7 @@ import akka.grpc.GrpcChannel;
 import arca.proto.token.CreateAccessKeyRequest;
 import arca.proto.token.DeleteAccessKeyRequest;
 import arca.proto.token.ListAccessKeysRequest;
-import arca.rest.Clients;
+import arca.grpc.Clients;
 import arca.rest.module.RestContext;
 import arca.rest.proxy.Proxy;
 import arca.rest.testsupport.Resp;

@@ -2,7 +2,7 @@ package arca.rest.workspace;
 
 import arca.proto.workspace.Scope;
 import arca.proto.workspace.Workspace;
-import arca.rest.Clients;
+import arca.grpc.Clients;
 import arca.rest.module.RestContext;
 import arca.rest.proxy.Proxy;
 import arca.rest.testsupport.FakeWorkspaceService;

@@ -6,7 +6,7 @@ import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import arca.proto.token.CreateAccessKeyRequest;
 import arca.proto.token.CreatedAccessKey;
-import arca.rest.Clients;
+import arca.grpc.Clients;
 import arca.rest.module.RestContext;
 import arca.rest.auth.AuthCache;
 import arca.rest.auth.Authenticator;
