@@ -6,6 +6,7 @@ import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import akka.http.javadsl.server.Route;
 import arca.rest.Clients;
+import arca.rest.module.Endpoint;
 import arca.rest.module.RestContext;
 import arca.rest.module.RestModule;
 import arca.rest.auth.AuthCache;
@@ -109,6 +110,7 @@ public final class TestGateway implements AutoCloseable {
       @Override public String name() { return name; }
       @Override public String prefix() { return prefix; }
       @Override public Route route(RestContext context) { return route.get(); }
+      @Override public List<Endpoint> endpoints() { return List.of(); }
     };
   }
 

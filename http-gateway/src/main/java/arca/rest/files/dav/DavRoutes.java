@@ -7,6 +7,7 @@ import akka.http.javadsl.server.ExceptionHandler;
 import akka.http.javadsl.server.Rejection;
 import akka.http.javadsl.server.RejectionHandler;
 import akka.http.javadsl.server.Route;
+import arca.rest.module.Endpoint;
 import arca.rest.files.Face;
 import arca.rest.files.FilesContext;
 import arca.proto.lock.LockService;
@@ -21,6 +22,7 @@ import arca.rest.files.Blobs;
 import arca.rest.files.FileAccess;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -37,6 +39,12 @@ public final class DavRoutes implements Face {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DavRoutes.class);
   @Override public String name() { return "dav"; }
   @Override public String prefix() { return "dav"; }
+
+  /** None for the OpenAPI description: the face speaks WebDAV (RFC 4918), specified elsewhere. */
+  @Override
+  public List<Endpoint> endpoints() {
+    return List.of();
+  }
 
   /** WebDAV's methods: PROPFIND, PROPPATCH, MKCOL, COPY, MOVE, LOCK, UNLOCK. */
   public static final java.util.List<akka.http.javadsl.model.HttpMethod> METHODS = java.util.List.of(

@@ -3,6 +3,7 @@ package arca.rest.files.nodes;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
+import arca.rest.module.Endpoint;
 import arca.rest.files.Face;
 import arca.rest.files.FilesContext;
 import arca.proto.tree.ListRequest;
@@ -27,6 +28,7 @@ import arca.rest.files.RelativePath;
 
 import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -56,6 +58,16 @@ import static akka.http.javadsl.server.Directives.*;
 public final class NodesRoutes implements Face {
   @Override public String name() { return "nodes"; }
   @Override public String prefix() { return "a"; }
+
+  @Override
+  public List<Endpoint> endpoints() {
+    return Endpoint.all(
+        Endpoint.at("/a/nodes", "GET"),
+        Endpoint.at("/a/nodes/{ws}/{path}", "GET", "POST", "PATCH", "DELETE"),
+        Endpoint.at("/a/trash/{ws}", "GET"),
+        Endpoint.at("/a/trash/{ws}/{uuid}", "POST", "DELETE"),
+        Endpoint.at("/a/copy-jobs/{id}", "GET"));
+  }
 
   @Override
   public Route route(FilesContext files) {
