@@ -40,6 +40,7 @@ import static akka.http.javadsl.server.Directives.*;
  * arca.rest.files.nodes: the file tree as JSON (Cells' /a/tree), per workspace.
  * <pre>
  *   GET    /a/nodes                              the workspaces the caller may use
+ *   GET    /a/nodes/{ws}                         the workspace root: as /a/nodes/{ws}/ with an empty path
  *   GET    /a/nodes/{ws}/{path}                  stat; with ?children: one page of the folder's children
  *                                                (limit, offset or cursor, sort=name|mtime|size, order=asc|desc,
  *                                                foldersFirst=true|false, prefix)
@@ -63,6 +64,7 @@ public final class NodesRoutes implements Face {
   public List<Endpoint> endpoints() {
     return Endpoint.all(
         Endpoint.at("/a/nodes", "GET"),
+        Endpoint.at("/a/nodes/{ws}", "GET"),
         Endpoint.at("/a/nodes/{ws}/{path}", "GET", "POST", "PATCH", "DELETE"),
         Endpoint.at("/a/trash/{ws}", "GET"),
         Endpoint.at("/a/trash/{ws}/{uuid}", "POST", "DELETE"),
