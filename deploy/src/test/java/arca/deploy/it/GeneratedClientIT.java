@@ -74,7 +74,7 @@ class GeneratedClientIT {
     acls.grantAcl(new AclEntry().workspace("common").path("gen-" + login).role("user:" + login).action(AclEntry.ActionEnum.READ));
     assertTrue(eventually(() -> acls.listAcls("common", "user:" + login, 0, 100).getItems().stream()
         .anyMatch(a -> a.getPath().equals("gen-" + login) && a.getAction().getValue().equals("read"))));
-    acls.revokeAcl("common", "gen-" + login, "user:" + login, "read", null);
+    acls.revokeAcl("common", "gen-" + login, "user:" + login, "read");
     assertTrue(eventually(() -> acls.listAcls("common", "user:" + login, 0, 100).getItems().isEmpty()));
   }
 }

@@ -25,8 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  *   a method with a body, a malformed JSON body (so that nothing is changed), it gets the route's own answer (often a
  *   404 for the made-up resource, or a 400), never the proxy's rejection: a 404 with Akka's "no route" text, or a
  *   405;</li>
- *   <li>no other method is served on a described path: each of GET, POST, PUT, PATCH and DELETE that the path does not
- *   declare gets that rejection. A new method on a described path without a description therefore fails the build, as
+ *   <li>no other method is served on a described path of {@code /a/} or {@code /oidc/}: each of GET, POST, PUT, PATCH
+ *   and DELETE that the path does not declare gets that rejection ({@code /healthz} and {@code /readyz}, which answer
+ *   any method, are left out). A new method on a described path without a description therefore fails the build, as
  *   does a new path whose face declares it (the unit test) and a new route the route tests exercise (their requests
  *   are validated against the description, http-gateway's {@code OpenApiCheck}).</li>
  * </ul>
@@ -68,6 +69,7 @@ class OpenApiServedIT {
     described.forEach(e -> paths.add(e.path()));
     List<String> served = new ArrayList<>();
     for (String path : paths) {
+      if (!path.startsWith("/a/") && !path.startsWith("/oidc/")) continue;
       for (String method : PROBED) {
         if (described.contains(new Endpoint(method, path))
             || described.contains(new Endpoint(method, SAME_AS.getOrDefault(path, path)))) continue;

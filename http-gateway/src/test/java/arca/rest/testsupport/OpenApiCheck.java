@@ -17,6 +17,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -24,22 +25,29 @@ import java.util.stream.Collectors;
 /**
  * Every exchange of the route tests with {@code /a/}, checked against the OpenAPI description the gateway serves
  * ({@code arca/rest/openapi.json}) with Atlassian's swagger-request-validator: the answer must be one the description
- * gives for that operation and status (its JSON matching the schema, which admits no undescribed field), and a
+ * gives for that operation and status (its JSON matching the schema; the validator reads an object schema without
+ * {@code additionalProperties} as closed, so a renamed or added field fails), and a
  * request the gateway accepted (2xx) must be one the description allows. A request it refused (4xx) is not checked:
  * route tests send malformed input on purpose. A mismatch throws {@link AssertionError}, failing the test.
  * <p>
  * Not checked: the proxy's own rejections of an unknown route or method (a test probing them has no operation), the
  * files of the Swagger UI page under {@code /a/docs/} (static files, not operations; the page itself is described),
  * and the paths outside {@code /a/}. A query parameter given without a value ({@code ?children}) is passed as absent:
- * the validator admits an empty value only for string parameters, whatever {@code allowEmptyValue} says. The node path of {@code /a/nodes/{ws}/{path}} and {@code /a/locks/{ws}/{path}}
- * spans segments, as the description says; the validator matches one segment per parameter, so its segments are
- * folded into one ({@code %2F}) before the check.
+ * the validator admits an empty value only for string parameters, whatever {@code allowEmptyValue} says. The node
+ * path of {@code /a/nodes/{ws}/{path}} and {@code /a/locks/{ws}/{path}} spans segments, as the description says; the
+ * validator matches one segment per parameter, so its segments are folded into one ({@code %2F}) before the check.
  */
 public final class OpenApiCheck {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   /** Akka HTTP's text for a request no route matched, which the proxy moves into its JSON error. */
   private static final String NO_ROUTE = "The requested resource could not be found.";
   private static final Pattern NODE_PATH = Pattern.compile("^(/a/(?:nodes|locks)/[^/]+)/(.+)$");
+  /**
+   * Requests whose JSON body form the gateway accepts but the description leaves out, on purpose: {@code DELETE /a/acls}
+   * takes the entry as a body or as query parameters, and only the parameters are described, since a client generated
+   * from a DELETE with an optional body sends a body even when given none, which the route refuses.
+   */
+  private static final Set<String> UNDESCRIBED_BODIES = Set.of("DELETE /a/acls");
   private static final OpenApiInteractionValidator VALIDATOR =
       OpenApiInteractionValidator.createForInlineApiSpecification(description()).build();
 
@@ -53,15 +61,17 @@ public final class OpenApiCheck {
     String path = folded(rawPath);
     Request.Method m = Request.Method.valueOf(method.toUpperCase(Locale.ROOT));
     ValidationReport report = ValidationReport.empty();
-    if (status < 300) report = report.merge(VALIDATOR.validateRequest(request(method, path, uri.getRawQuery(),
-        requestContentType, requestBody)));
+    boolean undescribedBody = UNDESCRIBED_BODIES.contains(m + " " + path) && requestBody != null && !requestBody.isEmpty();
+    if (status < 300 && !undescribedBody) report = report.merge(VALIDATOR.validateRequest(request(method, path,
+        uri.getRawQuery(), requestContentType, requestBody)));
     SimpleResponse.Builder response = SimpleResponse.Builder.status(status);
     responseHeaders.firstValue("Content-Type").ifPresent(response::withContentType);
     if (responseBody != null && !responseBody.isEmpty()) response.withBody(responseBody);
     report = report.merge(VALIDATOR.validateResponse(path, m, response.build()));
     if (report.hasErrors()) {
       throw new AssertionError("the exchange disagrees with openapi.json: " + method + " " + uri.getRawPath()
-          + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()) + " -> " + status + " " + shortened(responseBody) + "\n"
+          + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()) + " -> " + status + " " + shortened(responseBody)
+          + "\n"
           + report.getMessages().stream().filter(msg -> msg.getLevel() == ValidationReport.Level.ERROR)
           .map(msg -> "  " + msg.getKey() + ": " + msg.getMessage()).collect(Collectors.joining("\n")));
     }
