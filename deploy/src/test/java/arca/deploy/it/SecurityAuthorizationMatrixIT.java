@@ -146,6 +146,7 @@ class SecurityAuthorizationMatrixIT {
     rows.add(new Row("GET", "/oidc/.well-known/openid-configuration", Access.PUBLIC, c -> Call.of("/oidc/.well-known/openid-configuration")));
     rows.add(new Row("GET", "/oidc/jwks", Access.PUBLIC, c -> Call.of("/oidc/jwks")));
     rows.add(new Row("GET", "/a/openapi.json", Access.PUBLIC, c -> Call.of("/a/openapi.json")));
+    rows.add(new Row("GET", "/a/docs", Access.PUBLIC, c -> Call.of("/a/docs")));
 
     rows.add(new Row("GET", "/a/users", Access.ADMIN, c -> Call.of("/a/users")));
     rows.add(new Row("POST", "/a/users", Access.ADMIN, c -> Call.json("/a/users", Map.of("login", fresh("mu"), "password", "a-long-password"))));
@@ -178,6 +179,8 @@ class SecurityAuthorizationMatrixIT {
     rows.add(new Row("DELETE", "/a/workspaces/{slug}", Access.ADMIN, c -> Call.of("/a/workspaces/" + newWorkspace())));
 
     rows.add(new Row("GET", "/a/nodes", Access.USER, c -> Call.of("/a/nodes")));
+    rows.add(new Row("GET", "/a/nodes/{ws}", Access.SELF,
+        c -> Call.of((c == Caller.OTHER ? "/a/nodes/" + hiddenWorkspace : "/a/nodes/personal") + "?children")));
     rows.add(new Row("GET", "/a/nodes/{ws}/{path}", Access.SELF, c -> Call.of(node(c, "m-stat") + "?children")));
     rows.add(new Row("POST", "/a/nodes/{ws}/{path}", Access.SELF, c -> Call.of(node(Caller.OTHER == c ? c : Caller.NONE, fresh("m-new")))));
     rows.add(new Row("PATCH", "/a/nodes/{ws}/{path}", Access.SELF, c -> Call.json(node(c, fresh("m-mv")), Map.of("to", fresh("m-moved")))));

@@ -14,11 +14,13 @@ import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
 import arca.rest.Page;
+import arca.rest.module.Endpoint;
 import arca.rest.module.RestContext;
 import arca.rest.module.RestModule;
 import arca.rest.Times;
 import arca.rest.auth.Authenticator;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -54,6 +56,11 @@ public final class AclRoutes implements RestModule {
 
   @Override public String name() { return "acl"; }
   @Override public String prefix() { return "a"; }
+
+  @Override
+  public List<Endpoint> endpoints() {
+    return Endpoint.at("/a/acls", "GET", "POST", "DELETE");
+  }
 
   @Override
   public Route route(RestContext ctx) {

@@ -1,5 +1,6 @@
 package arca.rest.files;
 
+import arca.rest.module.Endpoint;
 import akka.http.javadsl.model.HttpMethod;
 import akka.http.javadsl.server.Route;
 
@@ -19,6 +20,12 @@ public interface Face {
 
   /** Routes relative to the prefix, over the shared files context. */
   Route route(FilesContext files);
+
+  /**
+   * What {@link #route} serves, as the OpenAPI description must describe it (kept next to the routes); empty for a face
+   * that speaks a protocol specified elsewhere (S3, WebDAV).
+   */
+  List<Endpoint> endpoints();
 
   /** HTTP methods beyond the standard ones that the routes answer (WebDAV's PROPFIND ...): the server parses them. */
   default List<HttpMethod> extraMethods() {

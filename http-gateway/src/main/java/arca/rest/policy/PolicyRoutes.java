@@ -17,6 +17,7 @@ import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
 import arca.rest.Page;
+import arca.rest.module.Endpoint;
 import arca.rest.module.RestContext;
 import arca.rest.module.RestModule;
 import arca.rest.Times;
@@ -63,6 +64,13 @@ public final class PolicyRoutes implements RestModule {
 
   @Override public String name() { return "policy"; }
   @Override public String prefix() { return "a"; }
+
+  @Override
+  public List<Endpoint> endpoints() {
+    return Endpoint.all(
+        Endpoint.at("/a/policies", "GET", "POST"),
+        Endpoint.at("/a/policies/{id}", "GET", "PUT", "PATCH", "DELETE"));
+  }
 
   @Override
   public Route route(RestContext ctx) {

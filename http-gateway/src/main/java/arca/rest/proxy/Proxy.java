@@ -13,6 +13,7 @@ import arca.rest.module.RestContext;
 import arca.rest.files.Face;
 import arca.rest.files.FilesContext;
 import arca.rest.files.UserContent;
+import arca.rest.module.Endpoint;
 import arca.rest.module.RestModule;
 import arca.rest.module.WithParts;
 import org.slf4j.Logger;
@@ -46,6 +47,12 @@ import static akka.http.javadsl.server.Directives.*;
 public final class Proxy {
   private static final Logger log = LoggerFactory.getLogger(Proxy.class);
   public static final List<String> PREFIXES = List.of("a", "oidc", "io", "dav");
+  /** What the proxy serves itself (beside the faces' routes), as the OpenAPI description must describe it. */
+  public static final List<Endpoint> ENDPOINTS = Endpoint.all(
+      Endpoint.at("/healthz", "GET"),
+      Endpoint.at("/readyz", "GET"),
+      Endpoint.at("/a/openapi.json", "GET"),
+      Endpoint.at("/a/docs", "GET"));
 
   private Proxy() {}
 

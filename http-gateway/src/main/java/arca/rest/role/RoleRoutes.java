@@ -14,10 +14,12 @@ import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
 import arca.rest.Page;
+import arca.rest.module.Endpoint;
 import arca.rest.module.RestContext;
 import arca.rest.module.RestModule;
 import arca.rest.Times;
 import arca.rest.auth.Authenticator;
+import java.util.List;
 
 import static akka.http.javadsl.server.Directives.*;
 
@@ -38,6 +40,13 @@ public final class RoleRoutes implements RestModule {
 
   @Override public String name() { return "role"; }
   @Override public String prefix() { return "a"; }
+
+  @Override
+  public List<Endpoint> endpoints() {
+    return Endpoint.all(
+        Endpoint.at("/a/roles", "GET", "POST"),
+        Endpoint.at("/a/roles/{id}", "GET", "PATCH", "DELETE"));
+  }
 
   @Override
   public Route route(RestContext ctx) {

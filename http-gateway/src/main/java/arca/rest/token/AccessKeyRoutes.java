@@ -14,11 +14,13 @@ import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
 import arca.rest.Page;
+import arca.rest.module.Endpoint;
 import arca.rest.module.RestContext;
 import arca.rest.module.RestModule;
 import arca.rest.Times;
 import arca.rest.auth.Authenticator;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 
@@ -49,6 +51,13 @@ public final class AccessKeyRoutes implements RestModule {
 
   @Override public String name() { return "token"; }
   @Override public String prefix() { return "a"; }
+
+  @Override
+  public List<Endpoint> endpoints() {
+    return Endpoint.all(
+        Endpoint.at("/a/access-keys", "GET", "POST"),
+        Endpoint.at("/a/access-keys/{id}", "DELETE"));
+  }
 
   @Override
   public Route route(RestContext ctx) {

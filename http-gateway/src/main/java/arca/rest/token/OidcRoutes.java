@@ -16,6 +16,7 @@ import arca.proto.token.TokenServiceClient;
 import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
+import arca.rest.module.Endpoint;
 import arca.rest.module.RestContext;
 import arca.rest.module.RestModule;
 import arca.rest.auth.AuthCache;
@@ -45,6 +46,15 @@ public final class OidcRoutes implements RestModule, WithParts {
 
   @Override public String name() { return "token"; }
   @Override public String prefix() { return "oidc"; }
+
+  @Override
+  public List<Endpoint> endpoints() {
+    return Endpoint.all(
+        Endpoint.at("/oidc/oauth2/token", "POST"),
+        Endpoint.at("/oidc/oauth2/revoke", "POST"),
+        Endpoint.at("/oidc/.well-known/openid-configuration", "GET"),
+        Endpoint.at("/oidc/jwks", "GET"));
+  }
   @Override public List<RestModule> parts() { return List.of(new AccessKeyRoutes()); }
 
   @Override

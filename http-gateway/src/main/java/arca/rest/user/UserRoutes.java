@@ -24,6 +24,7 @@ import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
 import arca.rest.Page;
+import arca.rest.module.Endpoint;
 import arca.rest.module.RestContext;
 import arca.rest.module.RestModule;
 import arca.rest.Times;
@@ -64,6 +65,13 @@ public final class UserRoutes implements RestModule {
 
   @Override public String name() { return "user"; }
   @Override public String prefix() { return "a"; }
+
+  @Override
+  public List<Endpoint> endpoints() {
+    return Endpoint.all(
+        Endpoint.at("/a/users", "GET", "POST"),
+        Endpoint.at("/a/users/{login}", "GET", "PATCH", "DELETE"));
+  }
 
   @Override
   public Route route(RestContext ctx) {

@@ -22,12 +22,14 @@ import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
 import arca.rest.Page;
+import arca.rest.module.Endpoint;
 import arca.rest.module.RestContext;
 import arca.rest.module.RestModule;
 import arca.rest.Times;
 import arca.rest.auth.Authenticator;
 import arca.rest.access.Principal;
 
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 import static akka.http.javadsl.server.Directives.*;
@@ -62,6 +64,13 @@ public final class WorkspaceRoutes implements RestModule {
 
   @Override public String name() { return "workspace"; }
   @Override public String prefix() { return "a"; }
+
+  @Override
+  public List<Endpoint> endpoints() {
+    return Endpoint.all(
+        Endpoint.at("/a/workspaces", "GET", "POST"),
+        Endpoint.at("/a/workspaces/{slug}", "GET", "PATCH", "DELETE"));
+  }
 
   @Override
   public Route route(RestContext ctx) {

@@ -16,15 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,7 +33,6 @@ class AclRoutesTest {
   static String base;
   static String admin;
   static String bob;
-  static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeAll
   static void start() {
@@ -62,19 +54,7 @@ class AclRoutesTest {
   }
 
   static Resp send(String method, String path, String token, String json) {
-    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(15))
-        .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-    if (token != null) r.header("Authorization", "Bearer " + token);
-    if (json != null) r.header("Content-Type", "application/json");
-    try {
-      HttpResponse<String> resp = client.send(r.build(), HttpResponse.BodyHandlers.ofString());
-      return new Resp(resp.statusCode(), resp.headers(), resp.body());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return gw.sendTo(base, method, path, token, json == null ? null : "application/json", json);
   }
 
   static String body(String workspace, String path, String role, String action) {

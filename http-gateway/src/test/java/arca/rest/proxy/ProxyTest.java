@@ -164,8 +164,8 @@ class ProxyTest {
     });
     RestContext ctx = new RestContext(gw.system, gw.auth, arca.grpc.Clients.NONE);
     String base = gw.bind(Proxy.route(ctx, List.of(counting, oidc()), () -> true));
-    for (int i = 0; i < 3; i++) assertEquals(200, gw.sendTo(base, "GET", "/a/count", null).status());
-    assertEquals(404, gw.sendTo(base, "GET", "/a/other", null).status());
+    for (int i = 0; i < 3; i++) assertEquals(200, gw.sendToMadeUp(base, "GET", "/a/count", null).status());
+    assertEquals(404, gw.sendToMadeUp(base, "GET", "/a/other", null).status());
     assertEquals(1, built.get());
   }
 
@@ -178,7 +178,7 @@ class ProxyTest {
     RestModule hello = TestGateway.module("hello", "a", () -> path("hello", () -> complete("hi")));
     RestContext ctx = new RestContext(gw.system, gw.auth, arca.grpc.Clients.NONE);
     String base = gw.bind(Proxy.route(ctx, List.of(hello), () -> true));
-    assertEquals(200, gw.sendTo(base, "GET", "/a/hello", null).status());
+    assertEquals(200, gw.sendToMadeUp(base, "GET", "/a/hello", null).status());
     assertJsonError(gw.sendTo(base, "GET", "/oidc/jwks", null), 404);
   }
 
@@ -194,12 +194,12 @@ class ProxyTest {
     RestContext ctx = new RestContext(gw.system, gw.auth, arca.grpc.Clients.NONE);
     String base = gw.bind(Proxy.route(ctx, List.of(throwing, oidc()), () -> true));
 
-    Resp boom = gw.sendTo(base, "GET", "/a/boom", null);
+    Resp boom = gw.sendToMadeUp(base, "GET", "/a/boom", null);
     assertJsonError(boom, 500);
     assertEquals("internal", boom.error());
     assertFalse(boom.body().contains("bug"), "no internal detail leaks to the client");
 
-    Resp teapot = gw.sendTo(base, "GET", "/a/teapot", null);
+    Resp teapot = gw.sendToMadeUp(base, "GET", "/a/teapot", null);
     assertJsonError(teapot, 418);
     assertEquals("teapot", teapot.error());
     assertEquals("short and stout", teapot.message());

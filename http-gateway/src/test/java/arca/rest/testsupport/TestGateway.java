@@ -6,6 +6,7 @@ import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import akka.http.javadsl.server.Route;
 import arca.grpc.Clients;
+import arca.rest.module.Endpoint;
 import arca.rest.module.RestContext;
 import arca.rest.module.RestModule;
 import arca.rest.auth.AuthCache;
@@ -109,6 +110,7 @@ public final class TestGateway implements AutoCloseable {
       @Override public String name() { return name; }
       @Override public String prefix() { return prefix; }
       @Override public Route route(RestContext context) { return route.get(); }
+      @Override public List<Endpoint> endpoints() { return List.of(); }
     };
   }
 
@@ -160,8 +162,19 @@ public final class TestGateway implements AutoCloseable {
     return send(client, baseUrl + path, method, token, contentType, body);
   }
 
+  /** To a route a test made up (no face of the gateway has it): the exchange is not checked against openapi.json. */
+  public Resp sendToMadeUp(String baseUrl, String method, String path, String token) {
+    return send(client, false, baseUrl + path, method, token, null, null);
+  }
+
   private static Resp send(HttpClient client, String url, String method, String token, String contentType, String body,
                            String... headers) {
+    return send(client, true, url, method, token, contentType, body, headers);
+  }
+
+  /** checked: whether the exchange is checked against openapi.json ({@link OpenApiCheck}). */
+  private static Resp send(HttpClient client, boolean checked, String url, String method, String token,
+                           String contentType, String body, String... headers) {
     HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (token != null) r.header("Authorization", "Bearer " + token);
@@ -169,6 +182,7 @@ public final class TestGateway implements AutoCloseable {
     for (int i = 0; i + 1 < headers.length; i += 2) r.header(headers[i], headers[i + 1]);
     try {
       HttpResponse<String> resp = client.send(r.build(), HttpResponse.BodyHandlers.ofString());
+      if (checked) OpenApiCheck.exchange(method, URI.create(url), contentType, body, resp.statusCode(), resp.headers(), resp.body());
       return new Resp(resp.statusCode(), resp.headers(), resp.body());
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -17,13 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.function.BiFunction;
 
@@ -39,8 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AccessKeyRoutesTest {
   static TestGateway gw;
   static String base;
-  static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeAll
   static void start() {
@@ -70,19 +61,7 @@ class AccessKeyRoutesTest {
   }
 
   static Resp send(String method, String path, String token, String contentType, String body) {
-    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(15))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (token != null) r.header("Authorization", "Bearer " + token);
-    if (contentType != null) r.header("Content-Type", contentType);
-    try {
-      HttpResponse<String> resp = client.send(r.build(), HttpResponse.BodyHandlers.ofString());
-      return new Resp(resp.statusCode(), resp.headers(), resp.body());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return gw.sendTo(base, method, path, token, contentType, body);
   }
 
   static Resp create(String token, String json) {

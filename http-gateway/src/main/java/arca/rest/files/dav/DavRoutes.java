@@ -23,6 +23,7 @@ import arca.rest.files.Face;
 import arca.rest.files.FileAccess;
 import arca.rest.files.FilesContext;
 import arca.rest.files.locks.LockRoutes;
+import arca.rest.module.Endpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +54,12 @@ public final class DavRoutes implements Face {
   @Override public String name() { return "dav"; }
   @Override public String prefix() { return "dav"; }
   @Override public List<HttpMethod> extraMethods() { return METHODS; }
+
+  /** None for the OpenAPI description: the face speaks WebDAV (RFC 4918), specified elsewhere. */
+  @Override
+  public List<Endpoint> endpoints() {
+    return List.of();
+  }
 
   private static HttpMethod method(String name, boolean safe, boolean idempotent) {
     return HttpMethods.custom(name, safe, idempotent, RequestEntityAcceptances.Tolerated, true);

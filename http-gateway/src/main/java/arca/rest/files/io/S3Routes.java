@@ -9,6 +9,7 @@ import akka.http.javadsl.server.Rejection;
 import akka.http.javadsl.server.RejectionHandler;
 import akka.http.javadsl.server.Route;
 import akka.stream.Materializer;
+import arca.rest.module.Endpoint;
 import arca.rest.files.Face;
 import arca.rest.files.FilesContext;
 import arca.proto.token.TokenService;
@@ -19,6 +20,7 @@ import arca.rest.files.Blobs;
 import arca.rest.files.FileAccess;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +44,12 @@ public final class S3Routes implements Face {
 
   @Override public String name() { return "io"; }
   @Override public String prefix() { return "io"; }
+
+  /** None for the OpenAPI description: the face speaks S3, specified elsewhere. */
+  @Override
+  public List<Endpoint> endpoints() {
+    return List.of();
+  }
 
   @Override
   public Route route(FilesContext files) {

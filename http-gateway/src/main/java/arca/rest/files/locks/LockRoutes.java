@@ -3,6 +3,7 @@ package arca.rest.files.locks;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
+import arca.rest.module.Endpoint;
 import arca.rest.files.Face;
 import arca.rest.files.FilesContext;
 import arca.proto.lock.CoveringRequest;
@@ -43,6 +44,11 @@ import static akka.http.javadsl.server.Directives.*;
 public final class LockRoutes implements Face {
   @Override public String name() { return "locks"; }
   @Override public String prefix() { return "a"; }
+
+  @Override
+  public List<Endpoint> endpoints() {
+    return Endpoint.at("/a/locks/{ws}/{path}", "GET", "DELETE");
+  }
 
   @Override
   public Route route(FilesContext files) {

@@ -4,6 +4,7 @@ import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import arca.rest.ClientPaths;
+import arca.rest.module.Endpoint;
 import arca.rest.files.Face;
 import arca.rest.files.FilesContext;
 import arca.proto.tree.ListRequest;
@@ -27,6 +28,7 @@ import arca.rest.files.NodeAction;
 
 import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -38,6 +40,7 @@ import static akka.http.javadsl.server.Directives.*;
  * arca.rest.files.nodes: the file tree as JSON (Cells' /a/tree), per workspace.
  * <pre>
  *   GET    /a/nodes                              the workspaces the caller may use
+ *   GET    /a/nodes/{ws}                         the workspace root: as /a/nodes/{ws}/ with an empty path
  *   GET    /a/nodes/{ws}/{path}                  stat; with ?children: one page of the folder's children
  *                                                (limit, offset or cursor, sort=name|mtime|size, order=asc|desc,
  *                                                foldersFirst=true|false, prefix)
@@ -56,6 +59,17 @@ import static akka.http.javadsl.server.Directives.*;
 public final class NodesRoutes implements Face {
   @Override public String name() { return "nodes"; }
   @Override public String prefix() { return "a"; }
+
+  @Override
+  public List<Endpoint> endpoints() {
+    return Endpoint.all(
+        Endpoint.at("/a/nodes", "GET"),
+        Endpoint.at("/a/nodes/{ws}", "GET"),
+        Endpoint.at("/a/nodes/{ws}/{path}", "GET", "POST", "PATCH", "DELETE"),
+        Endpoint.at("/a/trash/{ws}", "GET"),
+        Endpoint.at("/a/trash/{ws}/{uuid}", "POST", "DELETE"),
+        Endpoint.at("/a/copy-jobs/{id}", "GET"));
+  }
 
   @Override
   public Route route(FilesContext files) {

@@ -18,6 +18,7 @@ import arca.rest.testsupport.FakeTokenService;
 import arca.rest.testsupport.FakeTreeService;
 import arca.rest.testsupport.FakeWorkspaceService;
 import arca.rest.testsupport.Jwt;
+import arca.rest.testsupport.OpenApiCheck;
 import arca.rest.testsupport.TestGateway;
 import com.typesafe.config.ConfigFactory;
 import software.amazon.awssdk.http.SdkHttpMethod;
@@ -147,8 +148,15 @@ final class IoGateway implements AutoCloseable {
   Resp bearer(String token, String method, String target, byte[] body, String... headers) {
     HttpRequest.Builder r = request(method, target, body);
     if (token != null) r.header("Authorization", "Bearer " + token);
-    for (int i = 0; i + 1 < headers.length; i += 2) r.header(headers[i], headers[i + 1]);
-    return send(r.build());
+    String contentType = null;
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      r.header(headers[i], headers[i + 1]);
+      if (headers[i].equalsIgnoreCase("Content-Type")) contentType = headers[i + 1];
+    }
+    Resp resp = send(r.build());
+    OpenApiCheck.exchange(method, URI.create(base + target), contentType, new String(body, StandardCharsets.UTF_8),
+        resp.status(), resp.headers(), resp.text());
+    return resp;
   }
 
   /**
