@@ -15,6 +15,7 @@ import arca.proto.acl.VisibleRequest;
 import arca.testkit.NodeContract;
 import arca.testkit.TestNode;
 import io.grpc.Status;
+import java.util.Collections;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -135,7 +136,7 @@ abstract class AclServiceContract extends NodeContract {
     grant("list-a", "", "user:bob", Action.ACTION_WRITE);
     grant("list-a", "", "staff", Action.ACTION_READ);
     grant("list-a", "b/c", "staff", Action.ACTION_DENY);
-    String longPath = String.join("/", java.util.Collections.nCopies(16, "x".repeat(255)));
+    String longPath = String.join("/", Collections.nCopies(16, "x".repeat(255)));
     grant("list-c", longPath, "staff", Action.ACTION_READ);
     ListAclsResponse staff = eventually(READ_MODEL_LAG, () -> list(ListAclsRequest.newBuilder().setRole("staff")),
         r -> r.getAclsList().stream().filter(a -> a.getWorkspace().startsWith("list-")).count() == 4,

@@ -8,6 +8,7 @@ import arca.proto.tree.ChildPut;
 import arca.proto.tree.FolderSnapshot;
 import arca.testkit.EntityTestKits;
 import com.google.protobuf.GeneratedMessageV3;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.typesafe.config.ConfigFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,7 +88,7 @@ class FolderEntityTest {
     Folder back;
     try {
       back = Folder.of(FolderSnapshot.parseFrom(snapshot.toByteArray()));
-    } catch (com.google.protobuf.InvalidProtocolBufferException x) {
+    } catch (InvalidProtocolBufferException x) {
       throw new AssertionError(x);
     }
     assertEquals(Map.of("{urn:x}a", "1", "{urn:x}c", "3"), back.get("a.txt").getPropsMap(), "through a snapshot");

@@ -1,6 +1,12 @@
 package arca.tree;
 
+import akka.stream.javadsl.Source;
+import arca.proto.objects.WriteHeader;
+import arca.proto.objects.WriteRequest;
+import arca.proto.tree.CopyJob;
+import arca.proto.tree.CopyRequest;
 import arca.proto.tree.CreateFolderRequest;
+import arca.proto.tree.GetCopyJobRequest;
 import arca.proto.tree.ListRequest;
 import arca.proto.tree.ListResponse;
 import arca.proto.tree.ListTrashRequest;
@@ -19,7 +25,10 @@ import arca.proto.tree.StatRequest;
 import arca.proto.tree.TrashRequest;
 import arca.testkit.NodeContract;
 import arca.testkit.TestNode;
+import com.google.protobuf.ByteString;
 import io.grpc.Status;
+import java.util.HashMap;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -240,19 +249,19 @@ abstract class TreeServiceContract extends NodeContract {
   void copiesSentAgainApplyOnce() throws Exception {
     await(node.tree.putFile(PutFileRequest.newBuilder().setDatasource(DS).setPath("rc/src/a.txt").setBlobId(blob("a")).setSize(1).setEtag("ea").build()));
     await(node.tree.putFile(PutFileRequest.newBuilder().setDatasource(DS).setPath("rc/src/sub/b.txt").setBlobId(blob("bb")).setSize(2).setEtag("eb").build()));
-    var file = arca.proto.tree.CopyRequest.newBuilder().setDatasource(DS).setFrom("rc/src/a.txt").setTo("rc/a2.txt").setRequestId("cp-1").build();
+    var file = CopyRequest.newBuilder().setDatasource(DS).setFrom("rc/src/a.txt").setTo("rc/a2.txt").setRequestId("cp-1").build();
     var first = await(node.tree.copy(file));
     assertEquals(first, await(node.tree.copy(file)), "a file copy sent again");
     assertStatus(Status.Code.ALREADY_EXISTS, node.tree.copy(file.toBuilder().setRequestId("cp-2").build()));
 
-    var folder = arca.proto.tree.CopyRequest.newBuilder().setDatasource(DS).setFrom("rc/src").setTo("rc/dst").setRequestId("cp-3").build();
+    var folder = CopyRequest.newBuilder().setDatasource(DS).setFrom("rc/src").setTo("rc/dst").setRequestId("cp-3").build();
     var job = await(node.tree.copy(folder));
     var again = await(node.tree.copy(folder));
     assertEquals(job.getJobId(), again.getJobId(), "the same job");
     assertEquals(job.getNode().getUuid(), again.getNode().getUuid());
-    arca.proto.tree.CopyJob state = null;
+    CopyJob state = null;
     for (int i = 0; i < 100; i++) {
-      state = await(node.tree.getCopyJob(arca.proto.tree.GetCopyJobRequest.newBuilder().setJobId(job.getJobId()).build()));
+      state = await(node.tree.getCopyJob(GetCopyJobRequest.newBuilder().setJobId(job.getJobId()).build()));
       if (state.getDone()) break;
       Thread.sleep(100);
     }
@@ -298,9 +307,9 @@ abstract class TreeServiceContract extends NodeContract {
   }
 
   private String blob(String text) {
-    var header = arca.proto.objects.WriteRequest.newBuilder().setHeader(arca.proto.objects.WriteHeader.newBuilder().setDatasource(DS)).build();
-    var chunk = arca.proto.objects.WriteRequest.newBuilder().setChunk(com.google.protobuf.ByteString.copyFromUtf8(text)).build();
-    return await(node.objects.write(akka.stream.javadsl.Source.from(List.of(header, chunk)))).getBlobId();
+    var header = WriteRequest.newBuilder().setHeader(WriteHeader.newBuilder().setDatasource(DS)).build();
+    var chunk = WriteRequest.newBuilder().setChunk(ByteString.copyFromUtf8(text)).build();
+    return await(node.objects.write(Source.from(List.of(header, chunk)))).getBlobId();
   }
 
   @Test
@@ -309,19 +318,19 @@ abstract class TreeServiceContract extends NodeContract {
     await(node.tree.putFile(PutFileRequest.newBuilder().setDatasource(DS).setPath("c/src/sub/b.txt").setBlobId(blob("bb")).setSize(2).setEtag("eb").build()));
     await(node.tree.putFile(PutFileRequest.newBuilder().setDatasource(DS).setPath("c/src/sub/deeper/c.txt").setBlobId(blob("ccc")).setSize(3).setEtag("ec").build()));
 
-    var fileCopy = await(node.tree.copy(arca.proto.tree.CopyRequest.newBuilder().setDatasource(DS).setFrom("c/src/a.txt").setTo("c/a-copy.txt").build()));
+    var fileCopy = await(node.tree.copy(CopyRequest.newBuilder().setDatasource(DS).setFrom("c/src/a.txt").setTo("c/a-copy.txt").build()));
     assertTrue(fileCopy.getJobId().isEmpty());
     Node copied = await(stat("c/a-copy.txt"));
     assertEquals("ea", copied.getEtag());
     assertTrue(!copied.getBlobId().equals(await(stat("c/src/a.txt")).getBlobId()), "a copy has its own blob");
-    assertStatus(Status.Code.ALREADY_EXISTS, node.tree.copy(arca.proto.tree.CopyRequest.newBuilder().setDatasource(DS).setFrom("c/src/a.txt").setTo("c/a-copy.txt").build()));
+    assertStatus(Status.Code.ALREADY_EXISTS, node.tree.copy(CopyRequest.newBuilder().setDatasource(DS).setFrom("c/src/a.txt").setTo("c/a-copy.txt").build()));
 
-    var job = await(node.tree.copy(arca.proto.tree.CopyRequest.newBuilder().setDatasource(DS).setFrom("c/src").setTo("c/dst")
+    var job = await(node.tree.copy(CopyRequest.newBuilder().setDatasource(DS).setFrom("c/src").setTo("c/dst")
         .setBy("carol").build()));
     assertTrue(!job.getJobId().isEmpty());
-    arca.proto.tree.CopyJob state = null;
+    CopyJob state = null;
     for (int i = 0; i < 100; i++) {
-      state = await(node.tree.getCopyJob(arca.proto.tree.GetCopyJobRequest.newBuilder().setJobId(job.getJobId()).build()));
+      state = await(node.tree.getCopyJob(GetCopyJobRequest.newBuilder().setJobId(job.getJobId()).build()));
       if (state.getDone()) break;
       Thread.sleep(100);
     }
@@ -332,9 +341,9 @@ abstract class TreeServiceContract extends NodeContract {
     assertEquals(3, await(stat("c/dst/sub/deeper/c.txt")).getSize());
     assertEquals("eb", await(stat("c/dst/sub/b.txt")).getEtag());
     assertEquals(1, await(stat("c/src/a.txt")).getSize(), "the source stays");
-    assertStatus(Status.Code.ALREADY_EXISTS, node.tree.copy(arca.proto.tree.CopyRequest.newBuilder().setDatasource(DS).setFrom("c/src").setTo("c/dst").build()));
-    assertStatus(Status.Code.INVALID_ARGUMENT, node.tree.copy(arca.proto.tree.CopyRequest.newBuilder().setDatasource(DS).setFrom("c/src").setTo("c/src/sub/x").build()));
-    assertStatus(Status.Code.NOT_FOUND, node.tree.getCopyJob(arca.proto.tree.GetCopyJobRequest.newBuilder().setJobId(java.util.UUID.randomUUID().toString()).build()));
+    assertStatus(Status.Code.ALREADY_EXISTS, node.tree.copy(CopyRequest.newBuilder().setDatasource(DS).setFrom("c/src").setTo("c/dst").build()));
+    assertStatus(Status.Code.INVALID_ARGUMENT, node.tree.copy(CopyRequest.newBuilder().setDatasource(DS).setFrom("c/src").setTo("c/src/sub/x").build()));
+    assertStatus(Status.Code.NOT_FOUND, node.tree.getCopyJob(GetCopyJobRequest.newBuilder().setJobId(UUID.randomUUID().toString()).build()));
   }
 
   @Test
@@ -347,13 +356,13 @@ abstract class TreeServiceContract extends NodeContract {
       }
     }
     puts.forEach(p -> await(p));
-    var job = await(node.tree.copy(arca.proto.tree.CopyRequest.newBuilder().setDatasource(DS).setFrom("j/src").setTo("j/dst").build()));
+    var job = await(node.tree.copy(CopyRequest.newBuilder().setDatasource(DS).setFrom("j/src").setTo("j/dst").build()));
     // stop the node while the job runs, start it again: the job resumes (woken by the sweeper) and completes
     node.close();
     node = TestNode.start(dataDir, database);
-    arca.proto.tree.CopyJob state = null;
+    CopyJob state = null;
     for (int i = 0; i < 300; i++) {
-      state = await(node.tree.getCopyJob(arca.proto.tree.GetCopyJobRequest.newBuilder().setJobId(job.getJobId()).build()));
+      state = await(node.tree.getCopyJob(GetCopyJobRequest.newBuilder().setJobId(job.getJobId()).build()));
       if (state.getDone()) break;
       Thread.sleep(100);
     }
@@ -386,10 +395,10 @@ abstract class TreeServiceContract extends NodeContract {
     return await(stat(path)).getPropsMap();
   }
 
-  private arca.proto.tree.CopyJob awaitJob(String jobId) throws InterruptedException {
-    arca.proto.tree.CopyJob state = null;
+  private CopyJob awaitJob(String jobId) throws InterruptedException {
+    CopyJob state = null;
     for (int i = 0; i < 100; i++) {
-      state = await(node.tree.getCopyJob(arca.proto.tree.GetCopyJobRequest.newBuilder().setJobId(jobId).build()));
+      state = await(node.tree.getCopyJob(GetCopyJobRequest.newBuilder().setJobId(jobId).build()));
       if (state.getDone()) break;
       Thread.sleep(100);
     }
@@ -435,11 +444,11 @@ abstract class TreeServiceContract extends NodeContract {
     assertStatus(Status.Code.RESOURCE_EXHAUSTED, props("dl/a.txt", Map.of(name512 + "n", "v"), List.of(), ""));
     assertStatus(Status.Code.RESOURCE_EXHAUSTED, props("dl/a.txt", Map.of("{urn:x}big", "v".repeat(65_537)), List.of(), ""));
     // 262,144 characters in all: five values of 60,000 are too many together
-    Map<String, String> tooMuch = new java.util.HashMap<>();
+    Map<String, String> tooMuch = new HashMap<>();
     for (int i = 0; i < 5; i++) tooMuch.put("{urn:x}p" + i, "v".repeat(60_000));
     assertStatus(Status.Code.RESOURCE_EXHAUSTED, props("dl/a.txt", tooMuch, List.of(), ""));
     // 256 properties per node, counted after the change
-    Map<String, String> many = new java.util.HashMap<>();
+    Map<String, String> many = new HashMap<>();
     for (int i = 0; i < 255; i++) many.put("{urn:x}p" + i, "v");
     many.put(name512, "v");
     assertEquals(256, await(props("dl/a.txt", many, List.of(), "")).getPropsCount(), "at the limits");
@@ -461,7 +470,7 @@ abstract class TreeServiceContract extends NodeContract {
     await(node.tree.createFolder(CreateFolderRequest.newBuilder().setDatasource(DS).setPath("bp/to").build()));
     Map<String, String> big = Map.of("{urn:x}big", "b".repeat(65_536), "{urn:x}big2", "c".repeat(65_536));
     await(props("bp/from/a.txt", big, List.of(), ""));
-    await(node.tree.move(arca.proto.tree.MoveRequest.newBuilder().setDatasource(DS).setFrom("bp/from/a.txt")
+    await(node.tree.move(MoveRequest.newBuilder().setDatasource(DS).setFrom("bp/from/a.txt")
         .setTo("bp/to/a.txt").build()));
     assertEquals(big, propsAt("bp/to/a.txt"));
     node.close();
@@ -532,11 +541,11 @@ abstract class TreeServiceContract extends NodeContract {
     await(props("dc/src", root, List.of(), ""));
     await(props("dc/src/sub", sub, List.of(), ""));
 
-    var fileCopy = await(node.tree.copy(arca.proto.tree.CopyRequest.newBuilder().setDatasource(DS).setFrom("dc/src/a.txt").setTo("dc/a2.txt").build()));
+    var fileCopy = await(node.tree.copy(CopyRequest.newBuilder().setDatasource(DS).setFrom("dc/src/a.txt").setTo("dc/a2.txt").build()));
     assertEquals(file, fileCopy.getNode().getPropsMap());
     assertEquals(file, propsAt("dc/a2.txt"));
 
-    var job = await(node.tree.copy(arca.proto.tree.CopyRequest.newBuilder().setDatasource(DS).setFrom("dc/src").setTo("dc/dst").build()));
+    var job = await(node.tree.copy(CopyRequest.newBuilder().setDatasource(DS).setFrom("dc/src").setTo("dc/dst").build()));
     assertEquals(root, job.getNode().getPropsMap(), "the copied root folder");
     awaitJob(job.getJobId());
     assertEquals(root, propsAt("dc/dst"));

@@ -24,6 +24,7 @@ import arca.proto.user.UserServiceClient;
 import arca.proto.workspace.EnsureBuiltinsRequest;
 import arca.proto.workspace.WorkspaceService;
 import arca.proto.workspace.WorkspaceServiceClient;
+import arca.rest.access.Principal;
 import arca.rest.gate.PolicyAccess;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -87,9 +88,9 @@ final class Bootstrap {
         })
         // every user may use the common workspace (ACLs granted to the role everyone has; admins may change them)
         .thenCompose(done -> acls.grant(GrantRequest.newBuilder().setWorkspace("common").setPath("")
-            .setRole(arca.rest.access.Principal.EVERYONE).setAction(Action.ACTION_READ).build()))
+            .setRole(Principal.EVERYONE).setAction(Action.ACTION_READ).build()))
         .thenCompose(done -> acls.grant(GrantRequest.newBuilder().setWorkspace("common").setPath("")
-            .setRole(arca.rest.access.Principal.EVERYONE).setAction(Action.ACTION_WRITE).build()))
+            .setRole(Principal.EVERYONE).setAction(Action.ACTION_WRITE).build()))
         .thenCompose(done -> ensurePolicies(policies))
         .thenAccept(done -> { });
   }

@@ -3,7 +3,7 @@ package arca.deploy;
 import arca.proto.policy.CreatePolicyGroupRequest;
 import arca.proto.policy.Effect;
 import arca.proto.policy.Policy;
-import arca.rest.acl.AclAccess;
+import arca.rest.access.Principal;
 
 import java.util.List;
 
@@ -24,7 +24,7 @@ import java.util.List;
 final class BuiltinPolicies {
   private BuiltinPolicies() {}
 
-  static final String EVERYONE = "role:" + arca.rest.access.Principal.EVERYONE;
+  static final String EVERYONE = "role:" + Principal.EVERYONE;
 
   private static Policy allow(String id, String description, String subject, List<String> resources, List<String> actions) {
     return Policy.newBuilder().setId(id).setDescription(description).addSubjects(subject).addAllResources(resources)

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,7 +31,7 @@ class EscapedMessageTest {
   @Test
   void theNodesLogbackConfigurationUsesIt() throws Exception {
     try (var in = EscapedMessageTest.class.getResourceAsStream("/logback.xml")) {
-      String xml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      String xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       assertTrue(xml.contains("conversionWord=\"msg\" converterClass=\"arca.deploy.EscapedMessage\""), xml);
     }
   }

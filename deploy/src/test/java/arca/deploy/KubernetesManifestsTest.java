@@ -1,6 +1,7 @@
 package arca.deploy;
 
 import arca.cluster.ArcaConfig;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigResolveOptions;
+import java.util.Base64;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -555,7 +557,7 @@ class KubernetesManifestsTest {
     // the writable places: declared volumes, the same paths as the Deployment's mounts and environment
     Set<String> volumes = new TreeSet<>();
     for (String v : df.getOrDefault("VOLUME", List.of())) {
-      if (v.trim().startsWith("[")) volumes.addAll(JSON.readValue(v, new com.fasterxml.jackson.core.type.TypeReference<List<String>>() { }));
+      if (v.trim().startsWith("[")) volumes.addAll(JSON.readValue(v, new TypeReference<List<String>>() { }));
       else volumes.addAll(List.of(v.trim().split("\\s+")));
     }
     // (the Deployment's read-only Secret mounts are not the image's volumes)
@@ -616,7 +618,7 @@ class KubernetesManifestsTest {
           if (!item.path("path").asText().equals(fileName)) continue;
           mapped = true;
           if (!secretExample.path("stringData").has(item.path("key").asText())) errors.add("Secret key " + item.path("key").asText() + " is not in secret.example.yaml");
-          else if (java.util.Base64.getDecoder().decode(secretExample.path("stringData").path(item.path("key").asText()).asText()).length != 32) {
+          else if (Base64.getDecoder().decode(secretExample.path("stringData").path(item.path("key").asText()).asText()).length != 32) {
             errors.add("secret.example.yaml's " + item.path("key").asText() + " is not the base64 of 32 bytes (what the node reads)");
           }
         }
@@ -664,7 +666,7 @@ class KubernetesManifestsTest {
 
   private static List<String> execForm(String args) {
     try {
-      return JSON.readValue(args, new com.fasterxml.jackson.core.type.TypeReference<List<String>>() { });
+      return JSON.readValue(args, new TypeReference<List<String>>() { });
     } catch (IOException e) {
       throw new AssertionError("not the exec (JSON) form, which the signal needs to reach the JVM: " + args);
     }

@@ -1,11 +1,19 @@
 package arca.rest;
 
+import akka.grpc.GrpcServiceException;
 import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
+import akka.http.scaladsl.model.EntityStreamException;
+import akka.http.scaladsl.model.EntityStreamSizeException;
+import akka.http.scaladsl.model.IllegalRequestException;
+import akka.stream.AbruptStageTerminationException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 /** A client-visible error: HTTP status plus a JSON body {"error": code, "message": text}. */
 public final class ApiError extends RuntimeException {
@@ -26,15 +34,15 @@ public final class ApiError extends RuntimeException {
   /** The one mapping from a failure (a gRPC status from a service, or our own) to an HTTP error. */
   public static ApiError of(Throwable failure) {
     Throwable t = failure;
-    while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
       t = t.getCause();
     }
     if (t instanceof ApiError e) return e;
     ApiError body = bodyFault(t);
     if (body != null) return body;
     if (t instanceof StatusRuntimeException sre) return of(sre.getStatus());
-    if (t instanceof akka.grpc.GrpcServiceException gse) return of(gse.getStatus());
-    if (t instanceof java.util.concurrent.TimeoutException) {
+    if (t instanceof GrpcServiceException gse) return of(gse.getStatus());
+    if (t instanceof TimeoutException) {
       return new ApiError(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "a service did not answer in time; retry");
     }
     return new ApiError(StatusCodes.INTERNAL_SERVER_ERROR, "internal", "internal error");
@@ -46,11 +54,11 @@ public final class ApiError extends RuntimeException {
    */
   public static ApiError bodyFault(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof akka.http.scaladsl.model.EntityStreamSizeException e) {
+      if (t instanceof EntityStreamSizeException e) {
         return new ApiError(StatusCodes.PAYLOAD_TOO_LARGE, "payload_too_large",
             "the request body is larger than " + e.limit() + " bytes");
       }
-      if (t instanceof akka.http.scaladsl.model.EntityStreamException e) {
+      if (t instanceof EntityStreamException e) {
         // a body Akka HTTP had taken whole (strict) reports its size this way
         if (e.info().summary().startsWith("Request too large")) {
           return new ApiError(StatusCodes.PAYLOAD_TOO_LARGE, "payload_too_large", e.info().summary() + ": " + e.info().detail());
@@ -58,11 +66,11 @@ public final class ApiError extends RuntimeException {
         return new ApiError(StatusCodes.BAD_REQUEST, "bad_request",
             "the request body is malformed or ended before its declared length (" + e.info().summary() + ")");
       }
-      if (t instanceof akka.stream.AbruptStageTerminationException) {
+      if (t instanceof AbruptStageTerminationException) {
         // the connection's streams ended under the request: the client closed it before the request was handled
         return new ApiError(StatusCodes.BAD_REQUEST, "bad_request", "the connection closed before the request was handled");
       }
-      if (t instanceof akka.http.scaladsl.model.IllegalRequestException e) {
+      if (t instanceof IllegalRequestException e) {
         return new ApiError(e.status().intValue() >= 500 ? StatusCodes.BAD_REQUEST : e.status(), "bad_request", e.info().summary());
       }
     }
@@ -70,7 +78,7 @@ public final class ApiError extends RuntimeException {
   }
 
   /** A quoted path in a service's message: the services name nodes by their path in the datasource. */
-  private static final java.util.regex.Pattern QUOTED_PATH = java.util.regex.Pattern.compile("'([^'/{}:]*/)+([^'/{}:]*)'");
+  private static final Pattern QUOTED_PATH = Pattern.compile("'([^'/{}:]*/)+([^'/{}:]*)'");
 
   /**
    * A service's message as a client may see it: the services name nodes by where they are stored (the datasource

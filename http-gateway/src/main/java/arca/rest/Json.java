@@ -21,12 +21,14 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import scala.concurrent.duration.FiniteDuration;
 
 import static akka.http.javadsl.server.Directives.complete;
 import static akka.http.javadsl.server.Directives.extractRequest;
@@ -97,7 +99,7 @@ public final class Json {
       if (req.entity().getContentLengthOption().orElse(0L) > MAX_BODY) {
         return fail(new ApiError(StatusCodes.PAYLOAD_TOO_LARGE, "payload_too_large", "the request body exceeds 1 MiB"));
       }
-      return extractStrictEntity(scala.concurrent.duration.FiniteDuration.apply(10, java.util.concurrent.TimeUnit.SECONDS), strict -> {
+      return extractStrictEntity(FiniteDuration.apply(10, TimeUnit.SECONDS), strict -> {
         T value;
         try {
           value = MAPPER.readValue(strict.getData().toArray(), type);
@@ -133,7 +135,7 @@ public final class Json {
   }
 
   /** Reads a query parameter as a bounded integer; 400 naming the parameter otherwise. */
-  public static int intParam(java.util.Optional<String> raw, String name, int def, int min, int max) {
+  public static int intParam(Optional<String> raw, String name, int def, int min, int max) {
     if (raw.isEmpty() || raw.get().isEmpty()) return def;
     try {
       int v = Integer.parseInt(raw.get());

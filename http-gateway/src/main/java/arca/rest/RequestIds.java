@@ -1,5 +1,7 @@
 package arca.rest;
 
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.server.Route;
 import arca.rest.access.Principal;
 
@@ -7,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -49,13 +52,13 @@ public final class RequestIds {
    * The request id of a request, as {@link #of(Principal, Function)} gives it, for code that is not a route (the
    * WebDAV handler): 400 ({@link ApiError}) for a malformed {@code Idempotency-Key}.
    */
-  public static String of(akka.http.javadsl.model.HttpRequest request, Principal caller) {
-    java.util.Optional<String> key = request.getHeader(HEADER).map(akka.http.javadsl.model.HttpHeader::value);
+  public static String of(HttpRequest request, Principal caller) {
+    Optional<String> key = request.getHeader(HEADER).map(HttpHeader::value);
     if (key.isPresent()) {
       if (!valid(key.get())) throw ApiError.badRequest(HEADER + " must be 1-" + MAX_KEY + " printable ASCII characters");
       return scoped(caller.login(), key.get());
     }
-    return request.getHeader(PROXY_HEADER).map(akka.http.javadsl.model.HttpHeader::value).filter(RequestIds::valid)
+    return request.getHeader(PROXY_HEADER).map(HttpHeader::value).filter(RequestIds::valid)
         .map(p -> scoped(caller.login(), "proxy\n" + p)).orElseGet(RequestIds::fresh);
   }
 

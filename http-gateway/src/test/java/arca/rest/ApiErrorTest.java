@@ -1,5 +1,12 @@
 package arca.rest;
 
+import akka.grpc.GrpcServiceException;
+import akka.http.javadsl.model.HttpEntity;
+import akka.http.scaladsl.model.EntityStreamException;
+import akka.http.scaladsl.model.EntityStreamSizeException;
+import akka.http.scaladsl.model.ErrorInfo;
+import akka.http.scaladsl.model.StatusCodes;
+import akka.stream.AbruptStageTerminationException;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -11,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import scala.Option;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -62,7 +70,7 @@ class ApiErrorTest {
     assertSame(own, ApiError.of(new CompletionException(own)));
     assertSame(own, ApiError.of(new ExecutionException(new CompletionException(own))));
     assertEquals(404, ApiError.of(new CompletionException(Status.NOT_FOUND.asRuntimeException())).status.intValue());
-    assertEquals(403, ApiError.of(new akka.grpc.GrpcServiceException(Status.PERMISSION_DENIED)).status.intValue());
+    assertEquals(403, ApiError.of(new GrpcServiceException(Status.PERMISSION_DENIED)).status.intValue());
     CompletableFuture<Object> failed = CompletableFuture.failedFuture(Status.ALREADY_EXISTS.asRuntimeException());
     ExecutionException thrown = assertThrows(ExecutionException.class, failed::get);
     assertEquals(409, ApiError.of(thrown).status.intValue());
@@ -82,7 +90,7 @@ class ApiErrorTest {
     var r = Json.error(ApiError.notFound("no user 'x'"));
     assertEquals(404, r.status().intValue());
     assertEquals("application/json", r.entity().getContentType().mediaType().toString());
-    var body = Json.MAPPER.readTree(((akka.http.javadsl.model.HttpEntity.Strict) r.entity()).getData().toArray());
+    var body = Json.MAPPER.readTree(((HttpEntity.Strict) r.entity()).getData().toArray());
     assertEquals("not_found", body.path("error").asText());
     assertEquals("no user 'x'", body.path("message").asText());
     assertEquals(2, body.size());
@@ -106,20 +114,20 @@ class ApiErrorTest {
 
   @Test
   void aBodyTheClientBrokeIsItsFaultNotAServerError() {
-    var info = new akka.http.scaladsl.model.ErrorInfo("Entity stream truncation", "");
+    var info = new ErrorInfo("Entity stream truncation", "");
     ApiError cut = ApiError.of(new CompletionException(new RuntimeException("stream failed",
-        new akka.http.scaladsl.model.EntityStreamException(info))));
+        new EntityStreamException(info))));
     assertEquals(400, cut.status.intValue(), "a cause deep in the chain is found");
     assertTrue(cut.getMessage().contains("ended before its declared length"), cut.getMessage());
-    ApiError tooLarge = ApiError.of(new akka.http.scaladsl.model.EntityStreamSizeException(8, scala.Option.empty()));
+    ApiError tooLarge = ApiError.of(new EntityStreamSizeException(8, Option.empty()));
     assertEquals(413, tooLarge.status.intValue());
-    ApiError strictTooLarge = ApiError.of(new CompletionException(new akka.http.scaladsl.model.EntityStreamException(
-        new akka.http.scaladsl.model.ErrorInfo("Request too large", "Request of size 9 was longer than the maximum of 8"))));
+    ApiError strictTooLarge = ApiError.of(new CompletionException(new EntityStreamException(
+        new ErrorInfo("Request too large", "Request of size 9 was longer than the maximum of 8"))));
     assertEquals(413, strictTooLarge.status.intValue());
     ApiError illegal = ApiError.of(akka.http.scaladsl.model.IllegalRequestException$.MODULE$.apply(info,
-        akka.http.scaladsl.model.StatusCodes.BadRequest()));
+        StatusCodes.BadRequest()));
     assertEquals(400, illegal.status.intValue());
-    ApiError gone = ApiError.of(new CompletionException(new akka.stream.AbruptStageTerminationException(null)));
+    ApiError gone = ApiError.of(new CompletionException(new AbruptStageTerminationException(null)));
     assertEquals(400, gone.status.intValue());
     assertEquals(500, ApiError.of(new IllegalStateException("a bug")).status.intValue(), "anything else stays a 500");
   }

@@ -1,5 +1,7 @@
 package arca.deploy.it;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -107,7 +109,7 @@ class BigFileIT {
       // the same through WebDAV (HTTP Basic), 1 GiB each way with the same heap
       long davSize = SIZE / 2;
       URI dav = URI.create(node.url() + "/dav/common/big/1g.bin");
-      String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      String basic = "Basic " + Base64.getEncoder().encodeToString(("admin:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
       String davSha = writeRandom(source, davSize, 2027);
       long d0 = System.nanoTime();
       HttpResponse<String> davPut = http.send(HttpRequest.newBuilder(dav).timeout(Duration.ofSeconds(120))

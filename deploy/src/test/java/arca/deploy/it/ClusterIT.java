@@ -1,5 +1,12 @@
 package arca.deploy.it;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,13 +103,13 @@ class ClusterIT {
 
     // file bytes: written through the gateway-only node, read through the node that does not hold the folder
     byte[] bytes = new byte[3 * 1024 * 1024 + 17];
-    new java.util.Random(7).nextBytes(bytes);
+    new Random(7).nextBytes(bytes);
     var put = apis.get(0).putBytes("/io/common/cluster/blob.bin", admin, bytes);
     assertEquals(200, put.statusCode(), put::body);
     for (Api api : apis) {
       var got = api.getBytes("/io/common/cluster/blob.bin", admin);
       assertEquals(200, got.statusCode());
-      assertTrue(java.util.Arrays.equals(bytes, got.body()), "the same bytes through every node");
+      assertTrue(Arrays.equals(bytes, got.body()), "the same bytes through every node");
     }
     assertEquals(bytes.length, apis.get(2).get("/a/nodes/common/cluster/blob.bin", admin).json().get("size").asLong());
 
@@ -138,13 +145,13 @@ class ClusterIT {
   }
 
   /** One master key for the whole cluster (README "Data at rest"): every node is given the same file. */
-  static Path sharedMasterKey(Path dir) throws java.io.IOException {
+  static Path sharedMasterKey(Path dir) throws IOException {
     byte[] key = new byte[32];
-    new java.security.SecureRandom().nextBytes(key);
+    new SecureRandom().nextBytes(key);
     Path file = dir.resolve("master.key");
-    java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-    java.nio.file.Files.writeString(file, java.util.Base64.getEncoder().encodeToString(key) + "\n");
+    Files.createFile(file, PosixFilePermissions.asFileAttribute(
+        PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(file, Base64.getEncoder().encodeToString(key) + "\n");
     return file;
   }
 

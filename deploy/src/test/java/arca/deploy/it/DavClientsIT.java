@@ -1,5 +1,6 @@
 package arca.deploy.it;
 
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -155,7 +156,7 @@ class DavClientsIT {
     Path home = work.resolve("cadaver-home");
     Files.createDirectories(home);
     Files.writeString(home.resolve(".netrc"), "machine 127.0.0.1 login alice password " + ALICE_PASSWORD + "\n");
-    Files.setPosixFilePermissions(home.resolve(".netrc"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(home.resolve(".netrc"), PosixFilePermissions.fromString("rw-------"));
     Path local = home.resolve("local.txt");
     Files.writeString(local, "cadaver was here\n".repeat(100));
     String script = String.join("\n", "mkcol cad", "cd cad", "put " + local + " one.txt", "mkcol sub", "move one.txt sub/two.txt",

@@ -1,5 +1,7 @@
 package arca.deploy.it;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -119,13 +121,13 @@ class FailoverIT {
       assertEquals("everywhere", read.text("login"));
     }
     // and a file written through node 1 is read back through every node and nginx (one shared datasource folder)
-    byte[] bytes = "bytes through the cluster".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] bytes = "bytes through the cluster".getBytes(StandardCharsets.UTF_8);
     var put = node1.putBytes("/io/common/failover/hello.txt", admin, bytes);
     assertEquals(200, put.statusCode(), put::body);
     for (Api reader : List.of(new Api("http://127.0.0.1:" + (base + 2)), new Api("http://127.0.0.1:" + (base + 3)), api)) {
       var got = reader.getBytes("/io/common/failover/hello.txt", admin);
       assertEquals(200, got.statusCode());
-      assertTrue(java.util.Arrays.equals(bytes, got.body()));
+      assertTrue(Arrays.equals(bytes, got.body()));
     }
 
     // SIGKILL under load

@@ -1,7 +1,15 @@
 package arca.deploy.it;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,11 +43,11 @@ class FilesClusterIT extends FilesNodeIT {
    */
   @org.junit.jupiter.api.Test
   void webdavThroughTheClusterAddress() throws Exception {
-    java.nio.file.Path work = java.nio.file.Files.createTempDirectory("arca-dav-cluster");
-    String ensure = java.nio.file.Path.of(System.getProperty("arca.repo", ".."), "deploy", "bin", "ensure-dav-clients")
+    Path work = Files.createTempDirectory("arca-dav-cluster");
+    String ensure = Path.of(System.getProperty("arca.repo", ".."), "deploy", "bin", "ensure-dav-clients")
         .toAbsolutePath().toString();
-    assertEquals(0, DavClientsIT.run(work, java.time.Duration.ofSeconds(300), Map.of(), ensure).exit());
-    DavClientsIT.Run litmus = DavClientsIT.run(work, java.time.Duration.ofSeconds(300), Map.of(), "litmus", "-k",
+    assertEquals(0, DavClientsIT.run(work, Duration.ofSeconds(300), Map.of(), ensure).exit());
+    DavClientsIT.Run litmus = DavClientsIT.run(work, Duration.ofSeconds(300), Map.of(), "litmus", "-k",
         baseUrl + "/dav/personal/", "alice", "alice-password");
     System.out.println(litmus.output());
     for (String suite : List.of("basic", "copymove", "props", "locks", "http")) {
@@ -47,16 +55,16 @@ class FilesClusterIT extends FilesNodeIT {
           "litmus " + suite + " through nginx:\n" + litmus.output());
     }
 
-    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    HttpClient http = HttpClient.newHttpClient();
     String auth = DavClientsIT.basic("alice", "alice-password");
-    java.util.function.BiFunction<String, java.util.Map<String, String>, java.net.http.HttpResponse<String>> send = (line, headers) -> {
+    BiFunction<String, Map<String, String>, HttpResponse<String>> send = (line, headers) -> {
       String[] parts = line.split(" ", 3);
-      var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl + parts[1])).header("Authorization", auth)
-          .method(parts[0], parts.length > 2 ? java.net.http.HttpRequest.BodyPublishers.ofString(parts[2])
-              : java.net.http.HttpRequest.BodyPublishers.noBody());
+      var b = HttpRequest.newBuilder(URI.create(baseUrl + parts[1])).header("Authorization", auth)
+          .method(parts[0], parts.length > 2 ? HttpRequest.BodyPublishers.ofString(parts[2])
+              : HttpRequest.BodyPublishers.noBody());
       headers.forEach(b::header);
       try {
-        return http.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }

@@ -1,6 +1,16 @@
 package arca.deploy.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -102,7 +112,7 @@ class FilesNodeIT {
       assertStatus(200, page);
       assertEquals(25, page.json().get("total").asLong());
       seen.addAll(names(page.json().get("children")));
-      cursor = page.json().has("nextCursor") ? java.net.URLEncoder.encode(page.text("nextCursor"), java.nio.charset.StandardCharsets.UTF_8) : "";
+      cursor = page.json().has("nextCursor") ? URLEncoder.encode(page.text("nextCursor"), StandardCharsets.UTF_8) : "";
     } while (!cursor.isEmpty());
     assertEquals(25, seen.size());
     assertEquals("d00", seen.get(0));
@@ -157,14 +167,14 @@ class FilesNodeIT {
   void aBigFolderPageByPage() throws Exception {
     int n = bigFolderEntries();
     long t0 = System.nanoTime();
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+    ExecutorService pool = Executors.newFixedThreadPool(16);
     try {
-      List<java.util.concurrent.Future<Integer>> created = new ArrayList<>();
+      List<Future<Integer>> created = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         String path = "/a/nodes/common/big/e" + String.format("%05d", i);
         created.add(pool.submit(() -> api.send("POST", path, alice, null).status()));
       }
-      for (java.util.concurrent.Future<Integer> f : created) assertEquals(201, f.get());
+      for (Future<Integer> f : created) assertEquals(201, f.get());
     } finally {
       pool.shutdownNow();
     }
@@ -181,7 +191,7 @@ class FilesNodeIT {
       assertEquals(n, page.json().get("total").asLong());
       seen.addAll(names(page.json().get("children")));
       pages++;
-      cursor = page.json().has("nextCursor") ? java.net.URLEncoder.encode(page.text("nextCursor"), java.nio.charset.StandardCharsets.UTF_8) : "";
+      cursor = page.json().has("nextCursor") ? URLEncoder.encode(page.text("nextCursor"), StandardCharsets.UTF_8) : "";
     } while (!cursor.isEmpty());
     long t2 = System.nanoTime();
     assertEquals(n / 1000, pages);
@@ -225,10 +235,10 @@ class FilesNodeIT {
     assertStatus(404, api.get("/a/nodes/personal/stolen", bob));
     // the same over WebDAV
     String bobBasic = DavClientsIT.basic("bob", "bob-password");
-    java.net.http.HttpResponse<String> davCopy = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
-        .newBuilder(java.net.URI.create(baseUrl + "/dav/team/plans")).method("COPY", java.net.http.HttpRequest.BodyPublishers.noBody())
+    HttpResponse<String> davCopy = HttpClient.newHttpClient().send(HttpRequest
+        .newBuilder(URI.create(baseUrl + "/dav/team/plans")).method("COPY", HttpRequest.BodyPublishers.noBody())
         .header("Authorization", bobBasic).header("Destination", "/dav/personal/stolen").build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+        HttpResponse.BodyHandlers.ofString());
     assertEquals(403, davCopy.statusCode(), davCopy.body());
     assertStatus(202, api.send("POST", "/a/nodes/team/plans?action=copy", alice, Map.of("to", "copied", "workspace", "personal")));
     // the workspace list comes from the acl service's read model: there within moments
@@ -280,7 +290,7 @@ class FilesNodeIT {
   }
 
   /** Polls until {@code done} holds 6 times in a row: through nginx, twice on each node of a 3-node cluster. */
-  static <T> void everywhere(IdentityEndToEnd.Call<T> call, java.util.function.Predicate<T> done) throws Exception {
+  static <T> void everywhere(IdentityEndToEnd.Call<T> call, Predicate<T> done) throws Exception {
     IdentityEndToEnd.poll(() -> {
       for (int i = 0; i < 6; i++) {
         if (!done.test(call.get())) return false;

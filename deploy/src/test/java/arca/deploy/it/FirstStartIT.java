@@ -6,6 +6,10 @@ import akka.grpc.GrpcClientSettings;
 import arca.proto.user.GetUserRequest;
 import arca.proto.user.UserServiceClient;
 import com.typesafe.config.ConfigFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,10 +75,10 @@ class FirstStartIT {
     } finally {
       system.terminate();
     }
-    var grpcTyped = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create(node.url() + "/arca.user.v1.UserService/GetUser"))
-        .header("Content-Type", "application/grpc").POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[5])).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    var grpcTyped = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(node.url() + "/arca.user.v1.UserService/GetUser"))
+        .header("Content-Type", "application/grpc").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[5])).build(),
+        HttpResponse.BodyHandlers.ofString());
     assertEquals(415, grpcTyped.statusCode());
     assertTrue(grpcTyped.body().contains("grpc_not_served"), grpcTyped.body());
 

@@ -1,6 +1,8 @@
 package arca.deploy.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashMap;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +37,7 @@ abstract class IdentityEndToEnd {
   }
 
   NodeProcess startNode() throws Exception {
-    Map<String, String> env = new java.util.HashMap<>(storageEnv());
+    Map<String, String> env = new HashMap<>(storageEnv());
     env.put("ARCA_ADMIN_PASSWORD", ADMIN_PASSWORD);
     return new NodeProcess(dataDir, env).start();
   }
@@ -146,7 +148,7 @@ abstract class IdentityEndToEnd {
     T get() throws Exception;
   }
 
-  static <T> T poll(Call<T> call, java.util.function.Predicate<T> done) throws Exception {
+  static <T> T poll(Call<T> call, Predicate<T> done) throws Exception {
     long deadline = System.nanoTime() + 15_000_000_000L;
     T last = call.get();
     while (!done.test(last)) {

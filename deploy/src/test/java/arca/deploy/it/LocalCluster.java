@@ -2,6 +2,8 @@ package arca.deploy.it;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -74,13 +76,13 @@ final class LocalCluster implements AutoCloseable {
         for (String name : new String[] {"node.log", "node.log.prev"}) { // .prev: the run before a restart
           Path log = stateDir.resolve("node" + i).resolve(name);
           if (Files.exists(log)) {
-            Files.copy(log, logs.resolve("node" + i + name.substring(4)), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(log, logs.resolve("node" + i + name.substring(4)), StandardCopyOption.REPLACE_EXISTING);
           }
         }
       }
       run("down", "--purge");
     } finally {
-      try (var c = java.sql.DriverManager.getConnection(MariaDbNodeIT.SERVER + "/", "root", ""); var st = c.createStatement()) {
+      try (var c = DriverManager.getConnection(MariaDbNodeIT.SERVER + "/", "root", ""); var st = c.createStatement()) {
         st.execute("DROP DATABASE IF EXISTS " + database);
       }
     }

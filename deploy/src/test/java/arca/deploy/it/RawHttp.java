@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,7 +39,7 @@ final class RawHttp {
         if (body != null) s.getOutputStream().write(body);
         s.getOutputStream().flush();
         if (closeOutputAfterBody) s.shutdownOutput();
-      } catch (java.net.SocketException answeredEarly) {
+      } catch (SocketException answeredEarly) {
         // the server refused before taking everything (a body or header too large): its answer is there to read
       }
       return parse(readAll(s.getInputStream()));
@@ -58,7 +59,7 @@ final class RawHttp {
     byte[] buf = new byte[8192];
     try {
       for (int n; (n = in.read(buf)) >= 0; ) out.write(buf, 0, n);
-    } catch (SocketTimeoutException | java.net.SocketException stopped) {
+    } catch (SocketTimeoutException | SocketException stopped) {
       // what arrived so far is the answer
     }
     return out.toByteArray();

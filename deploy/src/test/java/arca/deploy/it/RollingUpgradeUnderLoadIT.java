@@ -1,6 +1,11 @@
 package arca.deploy.it;
 
+import akka.util.Version;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -69,7 +74,7 @@ class RollingUpgradeUnderLoadIT {
       String toVersion = version(cluster.script("make-dist", Map.of(), toDist.toString()));
       cluster.script("local-cluster", Map.of("ARCA_DIST", fromDist.toString()), "up", "3");
       String fromVersion = members(base, 1).get("selfAppVersion").asText();
-      assertTrue(akka.util.Version.apply(toVersion).compareTo(akka.util.Version.apply(fromVersion)) > 0,
+      assertTrue(Version.apply(toVersion).compareTo(Version.apply(fromVersion)) > 0,
           fromVersion + " -> " + toVersion);
 
       Api api = new Api(cluster.url());
@@ -275,14 +280,14 @@ class RollingUpgradeUnderLoadIT {
     assertStatus(200, api.send("PATCH", "/a/workspaces/after", admin, Map.of("label", "After")));
     if (!"admin".equals(api.get("/a/workspaces/after", admin).text("updatedBy"))) throw new AssertionError("updatedBy not kept");
     IdentityEndToEnd.poll(() -> {
-      Map<String, String> by = new java.util.HashMap<>();
+      Map<String, String> by = new HashMap<>();
       api.get("/a/workspaces?limit=100", admin).json().get("items").forEach(w -> by.put(w.get("slug").asText(), w.get("updatedBy").asText()));
       return by;
     }, by -> "admin".equals(by.get("after")) && "".equals(by.get("projects")));
     // a feature FROM lacks, whose built-in policy group the old members refused: created by the last node's start
     // (among members that all run this build), so every user has WebDAV once the rollout is done
-    String basic = "Basic " + java.util.Base64.getEncoder().encodeToString((seed.logins().get(0) + ":load-password-0")
-        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    String basic = "Basic " + Base64.getEncoder().encodeToString((seed.logins().get(0) + ":load-password-0")
+        .getBytes(StandardCharsets.UTF_8));
     IdentityEndToEnd.poll(() -> http.send(HttpRequest.newBuilder(URI.create(api.base() + "/dav/personal/"))
         .method("PROPFIND", HttpRequest.BodyPublishers.noBody()).header("Depth", "1").header("Authorization", basic).build(),
         HttpResponse.BodyHandlers.ofString()).statusCode(), s -> s == 207);
@@ -319,7 +324,7 @@ class RollingUpgradeUnderLoadIT {
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (true) {
       JsonNode view = members(base, i);
-      Map<String, String> seen = new java.util.HashMap<>();
+      Map<String, String> seen = new HashMap<>();
       for (JsonNode m : view.get("members")) seen.put(m.get("node").asText(), m.get("appVersion").asText() + " " + m.get("status").asText());
       if (expected.equals(seen) && view.get("selfAppVersion").asText().equals(expected.get(addr(base, i)).split(" ")[0])) return;
       if (System.nanoTime() > deadline) fail("node " + i + " sees " + view + ", expected " + expected);
@@ -340,7 +345,7 @@ class RollingUpgradeUnderLoadIT {
 
   /** Number of User shards each node hosts (management /cluster/shards/User answers for the node's own region). */
   Map<Integer, Integer> userShards(int base) throws Exception {
-    Map<Integer, Integer> counts = new java.util.HashMap<>();
+    Map<Integer, Integer> counts = new HashMap<>();
     for (int i = 1; i <= 3; i++) {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (base + 478 + i) + "/cluster/shards/User")).build(),
           HttpResponse.BodyHandlers.ofString());
@@ -363,7 +368,7 @@ class RollingUpgradeUnderLoadIT {
   static void deleteTree(Path p) throws Exception {
     if (!Files.exists(p)) return;
     try (var files = Files.walk(p)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     }
   }
 }

@@ -7,6 +7,7 @@ import arca.proto.token.SigningKeysSnapshot;
 import arca.token.MasterKey;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.typesafe.config.ConfigFactory;
+import java.nio.file.LinkOption;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -191,7 +192,7 @@ class SecurityDataFilesIT {
     List<String> open = new ArrayList<>();
     try (Stream<Path> all = Files.walk(dataDir)) {
       for (Path p : (Iterable<Path>) all::iterator) {
-        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
         mode.retainAll(GROUP_OR_OTHERS);
         if (!mode.isEmpty()) open.add(p + " " + PosixFilePermissions.toString(Files.getPosixFilePermissions(p)));
       }

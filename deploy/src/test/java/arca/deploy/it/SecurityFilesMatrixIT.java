@@ -1,5 +1,8 @@
 package arca.deploy.it;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,8 +45,8 @@ class SecurityFilesMatrixIT {
   static String ws;
   static String group;
   /** s3cmd's configuration with bob's access key, and its working folder. */
-  static java.nio.file.Path s3cfg;
-  static java.nio.file.Path work;
+  static Path s3cfg;
+  static Path work;
 
   @BeforeAll
   static void setUp() throws Exception {
@@ -64,18 +67,18 @@ class SecurityFilesMatrixIT {
     IdentityEndToEnd.assertStatus(201, api.send("POST", "/a/acls", admin, Map.of("workspace", ws, "path", "ro", "role", "user:" + bobLogin, "action", "read")));
 
     // /io with an access key too: s3cmd signs with bob's key (SigV4)
-    work = java.nio.file.Files.createTempDirectory("arca-files-matrix");
-    java.nio.file.Path script = java.nio.file.Path.of(System.getProperty("arca.repo", ".."), "deploy", "bin", "ensure-s3-clients").toAbsolutePath();
+    work = Files.createTempDirectory("arca-files-matrix");
+    Path script = Path.of(System.getProperty("arca.repo", ".."), "deploy", "bin", "ensure-s3-clients").toAbsolutePath();
     DavClientsIT.Run ensure = DavClientsIT.run(work, Duration.ofSeconds(300), Map.of(), script.toString());
     if (ensure.exit() != 0) fail("cannot install s3cmd:\n" + ensure.output());
     Api.Reply key = api.send("POST", "/a/access-keys", bob, Map.of("label", "files matrix"));
     IdentityEndToEnd.assertStatus(201, key);
     URI url = URI.create(base);
     s3cfg = work.resolve("s3cfg");
-    java.nio.file.Files.writeString(s3cfg, String.join("\n", "[default]", "access_key = " + key.text("accessKeyId"),
+    Files.writeString(s3cfg, String.join("\n", "[default]", "access_key = " + key.text("accessKeyId"),
         "secret_key = " + key.text("secretAccessKey"), "host_base = " + url.getHost() + ":" + url.getPort(),
         "host_bucket = " + url.getHost() + ":" + url.getPort(), "use_https = False", "signature_v2 = False", ""));
-    java.nio.file.Files.writeString(work.resolve("up.txt"), "changed");
+    Files.writeString(work.resolve("up.txt"), "changed");
   }
 
   /** An s3cmd command as bob, as a status: 200 when it succeeds, 403 when S3 refused it, else 1000 + its exit code. */
@@ -92,8 +95,8 @@ class SecurityFilesMatrixIT {
     if (api != null) api.send("DELETE", "/a/policies/" + group, admin, null);
     if (work != null) {
       // s3cmd's configuration holds bob's secret
-      try (var files = java.nio.file.Files.walk(work)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      try (var files = Files.walk(work)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
       }
     }
   }

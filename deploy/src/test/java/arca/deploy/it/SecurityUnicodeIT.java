@@ -1,5 +1,8 @@
 package arca.deploy.it;
 
+import java.net.URLEncoder;
+import java.text.Normalizer;
+import java.util.ArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -72,7 +75,7 @@ class SecurityUnicodeIT {
   }
 
   private static String enc(String name) {
-    return java.net.URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+    return URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   @Test
@@ -106,9 +109,9 @@ class SecurityUnicodeIT {
     // a rename to the other spelling is a rename to itself: still one node, in one spelling
     int same = api.send("PATCH", "/a/nodes/" + ws + "/" + enc("Caf\u00e9"), bob, Map.of("to", "Cafe\u0301")).status();
     assertTrue(same < 500, "rename to the other spelling: " + same);
-    List<String> names = new java.util.ArrayList<>();
+    List<String> names = new ArrayList<>();
     api.get("/a/nodes/" + ws + "/?children", bob).json().get("children").forEach(c -> names.add(c.get("name").asText()));
-    assertEquals(1, names.stream().filter(n -> java.text.Normalizer.normalize(n, java.text.Normalizer.Form.NFC).equals("Caf\u00e9")).count(), names.toString());
+    assertEquals(1, names.stream().filter(n -> Normalizer.normalize(n, Normalizer.Form.NFC).equals("Caf\u00e9")).count(), names.toString());
     assertTrue(names.contains("Caf\u00e9"), names.toString());
   }
 

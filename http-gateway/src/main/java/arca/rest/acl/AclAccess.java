@@ -106,9 +106,9 @@ public final class AclAccess implements Permissions {
   }
 
   @Override
-  public CompletionStage<java.util.Set<String>> readable(Principal caller) {
+  public CompletionStage<Set<String>> readable(Principal caller) {
     return acls.visible(VisibleRequest.newBuilder().addAllRoles(rolesOf(caller)).build())
-        .thenApply(v -> java.util.Set.copyOf(v.getWorkspacesList()));
+        .thenApply(v -> Set.copyOf(v.getWorkspacesList()));
   }
 
   /**

@@ -12,6 +12,9 @@ import akka.stream.javadsl.Source;
 import arca.proto.token.AuthEvent;
 import arca.proto.token.TokenService;
 import arca.proto.token.WatchAuthEventsRequest;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,8 +79,8 @@ public final class AuthCache implements AutoCloseable {
   /** Chronicle Map's file header: a positive little-endian int at offset 8 marks it complete. */
   private static boolean headerComplete(Path file) throws IOException {
     if (Files.size(file) < 12) return false;
-    try (var ch = java.nio.channels.FileChannel.open(file)) {
-      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    try (var ch = FileChannel.open(file)) {
+      ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
       ch.read(b, 8);
       return b.getInt(0) > 0;
     }

@@ -31,6 +31,7 @@ import static akka.http.javadsl.server.Directives.complete;
 import static akka.http.javadsl.server.Directives.extractRequest;
 import static akka.http.javadsl.server.Directives.optionalHeaderValueByName;
 import arca.rest.access.Principal;
+import java.util.function.Supplier;
 
 /**
  * Bearer-token authentication for every /a/ route: an RS256 JWT signed by the token service (public keys fetched
@@ -96,7 +97,7 @@ public final class Authenticator {
   }
 
   /** Requires the admin role; 403 otherwise. */
-  public Route admin(Principal p, java.util.function.Supplier<Route> inner) {
+  public Route admin(Principal p, Supplier<Route> inner) {
     return p.isAdmin() ? inner.get() : Json.fail(ApiError.forbidden("this operation needs the admin role"));
   }
 

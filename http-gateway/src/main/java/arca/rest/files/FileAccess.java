@@ -1,5 +1,6 @@
 package arca.rest.files;
 
+import akka.grpc.GrpcServiceException;
 import akka.http.javadsl.model.StatusCodes;
 import arca.path.RelativePath;
 import arca.proto.tree.CreateFolderRequest;
@@ -20,14 +21,15 @@ import arca.rest.gate.PolicyCheck;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import arca.rest.access.Permissions;
-import arca.rest.access.Rights;
 import arca.rest.access.WorkspaceVisibility;
+import java.util.stream.Stream;
 
 /**
  * Resolves what a caller addresses, (workspace slug, path relative to the workspace root), to a {@link Location}
@@ -188,7 +190,7 @@ public final class FileAccess {
    */
   public CompletionStage<List<String>> visibleWorkspaces(Principal caller) {
     CompletionStage<List<String>> all = !caller.isAdmin()
-        ? permissions.readable(caller).thenApply(slugs -> java.util.stream.Stream.concat(slugs.stream(), java.util.stream.Stream.of(PERSONAL))
+        ? permissions.readable(caller).thenApply(slugs -> Stream.concat(slugs.stream(), Stream.of(PERSONAL))
             .distinct().sorted().toList())
         : allWorkspaces(0, new ArrayList<>());
     return all.thenCombine(policies.denials(caller), (slugs, d) -> slugs.stream().filter(ws -> !NodePolicies.hidden(d, ws, "")).toList());
@@ -211,11 +213,11 @@ public final class FileAccess {
    * this root): admins every workspace, a user the workspaces whose root is their own ({@value #LOGIN} roots, such as
    * {@value #PERSONAL}); empty for anyone else. Fails like {@link #resolve} (404) for a workspace the caller cannot use.
    */
-  public CompletionStage<java.util.Optional<Location>> managedRoot(Principal caller, String workspace) {
+  public CompletionStage<Optional<Location>> managedRoot(Principal caller, String workspace) {
     return resolve(caller, workspace, "").thenCompose(root -> caller.isAdmin()
-        ? CompletableFuture.completedFuture(java.util.Optional.of(root))
+        ? CompletableFuture.completedFuture(Optional.of(root))
         : workspaces.getWorkspace(GetWorkspaceRequest.newBuilder().setSlug(workspace).build())
-            .thenApply(w -> w.getRoot().getPath().contains(LOGIN) ? java.util.Optional.of(root) : java.util.Optional.<Location>empty()));
+            .thenApply(w -> w.getRoot().getPath().contains(LOGIN) ? Optional.of(root) : Optional.<Location>empty()));
   }
 
   /** Whether {@code path} (from a datasource root) is {@code root} or below it. */
@@ -241,7 +243,7 @@ public final class FileAccess {
   private static Status.Code code(Throwable e) {
     Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     if (t instanceof StatusRuntimeException s) return s.getStatus().getCode();
-    if (t instanceof akka.grpc.GrpcServiceException g) return g.getStatus().getCode();
+    if (t instanceof GrpcServiceException g) return g.getStatus().getCode();
     return Status.Code.UNKNOWN;
   }
 }

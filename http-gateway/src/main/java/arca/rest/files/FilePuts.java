@@ -1,5 +1,6 @@
 package arca.rest.files;
 
+import akka.stream.AbruptStageTerminationException;
 import arca.proto.tree.Node;
 import arca.proto.tree.PutFileRequest;
 import arca.proto.tree.TreeService;
@@ -30,7 +31,7 @@ public final class FilePuts {
   /** The call's stream was torn down under it (the client's connection closed): the put may have applied. */
   private static boolean aborted(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof akka.stream.AbruptStageTerminationException) return true;
+      if (t instanceof AbruptStageTerminationException) return true;
     }
     return false;
   }

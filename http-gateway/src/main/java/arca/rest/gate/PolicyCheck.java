@@ -2,6 +2,7 @@ package arca.rest.gate;
 
 import arca.rest.access.Principal;
 
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,7 +77,7 @@ public interface PolicyCheck {
   static String restResource(String urlPath) {
     String decoded;
     try {
-      decoded = java.net.URLDecoder.decode(urlPath.replace("+", "%2B"), StandardCharsets.UTF_8);
+      decoded = URLDecoder.decode(urlPath.replace("+", "%2B"), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       decoded = urlPath;  // a malformed escape: the path as sent (routes refuse it)
     }

@@ -4,6 +4,7 @@ import arca.path.RelativePath;
 import arca.proto.policy.Effect;
 import arca.proto.policy.Policy;
 import arca.proto.policy.PolicyGroup;
+import java.util.regex.Matcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,7 +89,7 @@ public final class PolicySet {
     if (raw.indexOf('<') < 0 && raw.indexOf('>') < 0) return raw::startsWith;
     Pattern compiled = Pattern.compile(regex(raw));
     return prefix -> {
-      java.util.regex.Matcher m = compiled.matcher(prefix);
+      Matcher m = compiled.matcher(prefix);
       return m.matches() || m.hitEnd();
     };
   }

@@ -13,6 +13,7 @@ import arca.proto.policy.PolicyList;
 import arca.proto.policy.PolicyService;
 import arca.proto.policy.PolicyServiceClient;
 import arca.proto.policy.UpdatePolicyGroupRequest;
+import arca.rest.PercentEncoding;
 import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
@@ -94,7 +95,7 @@ public final class PolicyRoutes implements RestModule {
               if (b.label() != null) req.setLabel(b.label());
               if (b.description() != null) req.setDescription(b.description());
               return Json.reply(policies.createPolicyGroup(req.build()), g -> respondWithHeader(
-                  arca.rest.PercentEncoding.location("/a/policies/", g.getId()),
+                  PercentEncoding.location("/a/policies/", g.getId()),
                   () -> complete(Json.response(StatusCodes.CREATED, GroupJson.of(g)))));
             }))))),
         path(id -> concat(

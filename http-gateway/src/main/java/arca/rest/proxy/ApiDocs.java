@@ -1,5 +1,6 @@
 package arca.rest.proxy;
 
+import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.http.javadsl.server.Route;
 
@@ -25,7 +26,7 @@ final class ApiDocs {
   static final String WEBJAR = "META-INF/resources/webjars/swagger-ui/" + version();
 
   /** Swagger UI styles itself with inline style attributes; its scripts and everything else come from this node. */
-  private static final List<akka.http.javadsl.model.HttpHeader> HEADERS = List.of(
+  private static final List<HttpHeader> HEADERS = List.of(
       RawHeader.create("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
           + " img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
       RawHeader.create("X-Content-Type-Options", "nosniff"),

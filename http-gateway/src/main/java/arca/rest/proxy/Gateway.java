@@ -1,5 +1,7 @@
 package arca.rest.proxy;
 
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
@@ -22,6 +24,7 @@ import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 
@@ -53,15 +56,15 @@ public final class Gateway {
         .newServerAt(config.getString("arca.http.host"), config.getInt("arca.http.port"))
         .withSettings(publicSettings)
         .bindFlow(Connections.handler(Proxy.route(ctx, modules, faces, ready).flow(system), limits));
-    akka.actor.CoordinatedShutdown.get(system).addTask(akka.actor.CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
         "stop-auth-feed", () -> {
           cache.stopFeed();
-          return java.util.concurrent.CompletableFuture.completedFuture(akka.Done.getInstance());
+          return CompletableFuture.completedFuture(Done.getInstance());
         });
-    akka.actor.CoordinatedShutdown.get(system).addTask(akka.actor.CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
         "close-auth-cache", () -> {
           cache.close();
-          return java.util.concurrent.CompletableFuture.completedFuture(akka.Done.getInstance());
+          return CompletableFuture.completedFuture(Done.getInstance());
         });
     return binding.thenApply(b -> b.addToCoordinatedShutdown(Duration.ofSeconds(10), system));
   }

@@ -5,6 +5,7 @@ import akka.http.javadsl.model.HttpEntity;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.ExceptionHandler;
+import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.RejectionHandler;
 import akka.http.javadsl.server.Route;
 import arca.rest.ApiError;
@@ -79,8 +80,8 @@ public final class Proxy {
     }
     Route table = concat(
         path("healthz", () -> complete(Json.response(StatusCodes.OK, Map.of("status", "ok")))),
-        path(akka.http.javadsl.server.PathMatchers.segment("a").slash("openapi.json"), OpenApi::route),
-        pathPrefix(akka.http.javadsl.server.PathMatchers.segment("a").slash("docs"), ApiDocs::route),
+        path(PathMatchers.segment("a").slash("openapi.json"), OpenApi::route),
+        pathPrefix(PathMatchers.segment("a").slash("docs"), ApiDocs::route),
         path("readyz", () -> extractRequest(r -> ready.getAsBoolean()
             ? complete(Json.response(StatusCodes.OK, Map.of("status", "ready")))
             : complete(Json.response(StatusCodes.SERVICE_UNAVAILABLE, Map.of("status", "starting"))))),

@@ -1,6 +1,7 @@
 package arca.rest.proxy;
 
 import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.ResponseEntity;
@@ -8,6 +9,7 @@ import akka.stream.Attributes;
 import akka.stream.BidiShape;
 import akka.stream.Inlet;
 import akka.stream.Outlet;
+import akka.stream.javadsl.Source;
 import akka.stream.stage.AbstractInHandler;
 import akka.stream.stage.AbstractOutHandler;
 import akka.stream.stage.AsyncCallback;
@@ -17,6 +19,7 @@ import akka.stream.stage.TimerGraphStageLogic;
 import akka.util.ByteString;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 
 /**
  * Bounds how long one connection may wait for a request: its first request's headers must arrive within
@@ -54,7 +57,7 @@ final class RequestPacing extends GraphStage<BidiShape<HttpRequest, HttpRequest,
       /** Requests taken whose answer has not been sent to its end. */
       private int outstanding;
       /** Whether each request taken and not yet answered is a HEAD (its answer's entity is never read: no end to see). */
-      private final java.util.ArrayDeque<Boolean> heads = new java.util.ArrayDeque<>();
+      private final ArrayDeque<Boolean> heads = new ArrayDeque<>();
       private AsyncCallback<Boolean> answered;
 
       {
@@ -64,7 +67,7 @@ final class RequestPacing extends GraphStage<BidiShape<HttpRequest, HttpRequest,
             outstanding++;
             cancelTimer(WAITING);
             HttpRequest request = grab(requestsIn);
-            heads.addLast(request.method().equals(akka.http.javadsl.model.HttpMethods.HEAD));
+            heads.addLast(request.method().equals(HttpMethods.HEAD));
             push(requestsOut, request);
           }
 
@@ -127,7 +130,7 @@ final class RequestPacing extends GraphStage<BidiShape<HttpRequest, HttpRequest,
           answerEnded();
           return response;
         }
-        akka.stream.javadsl.Source<ByteString, ?> data = e.getDataBytes().watchTermination((m, done) -> {
+        Source<ByteString, ?> data = e.getDataBytes().watchTermination((m, done) -> {
           done.whenComplete((d, failure) -> answered.invoke(true));
           return m;
         });

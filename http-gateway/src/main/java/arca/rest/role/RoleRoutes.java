@@ -10,6 +10,7 @@ import arca.proto.role.Role;
 import arca.proto.role.RoleService;
 import arca.proto.role.RoleServiceClient;
 import arca.proto.role.UpdateRoleRequest;
+import arca.rest.PercentEncoding;
 import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
@@ -69,7 +70,7 @@ public final class RoleRoutes implements RestModule {
               if (b.label() != null) req.setLabel(b.label());
               if (b.description() != null) req.setDescription(b.description());
               return Json.reply(roles.createRole(req.build()), r -> respondWithHeader(
-                  arca.rest.PercentEncoding.location("/a/roles/", r.getId()),
+                  PercentEncoding.location("/a/roles/", r.getId()),
                   () -> complete(Json.response(StatusCodes.CREATED, RoleJson.of(r)))));
             }))))),
         path(id -> concat(

@@ -5,6 +5,7 @@ import akka.http.javadsl.model.MediaTypes;
 import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.RawHeader;
+import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import arca.proto.token.GetJwksRequest;
 import arca.proto.token.PasswordGrantRequest;
@@ -33,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 import static akka.http.javadsl.server.Directives.*;
 
@@ -65,7 +67,7 @@ public final class OidcRoutes implements RestModule, WithParts {
 
   public static Route routes(TokenService tokens, AuthCache cache, String issuer) {
     return concat(
-        path(akka.http.javadsl.server.PathMatchers.segment(".well-known").slash("openid-configuration"), () -> get(() -> complete(Json.response(StatusCodes.OK, discovery(issuer))))),
+        path(PathMatchers.segment(".well-known").slash("openid-configuration"), () -> get(() -> complete(Json.response(StatusCodes.OK, discovery(issuer))))),
         path("jwks", () -> get(() -> Json.reply(tokens.getJwks(GetJwksRequest.getDefaultInstance()), jwks -> {
           try {
             JsonNode doc = Json.MAPPER.readTree(jwks.getJson());
@@ -95,7 +97,7 @@ public final class OidcRoutes implements RestModule, WithParts {
     return d;
   }
 
-  private static Route form(java.util.function.Function<Map<String, String>, Route> inner) {
+  private static Route form(Function<Map<String, String>, Route> inner) {
     return extractRequest(req -> req.entity().getContentType().mediaType().equals(MediaTypes.APPLICATION_X_WWW_FORM_URLENCODED)
         ? formFieldMap(inner)
         : oauthError(StatusCodes.BAD_REQUEST, "invalid_request", "the body must be application/x-www-form-urlencoded"));

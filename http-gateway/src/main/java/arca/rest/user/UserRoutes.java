@@ -1,5 +1,6 @@
 package arca.rest.user;
 
+import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.Route;
 import akka.http.javadsl.model.headers.RawHeader;
@@ -20,6 +21,7 @@ import arca.proto.user.UpdateUserRequest;
 import arca.proto.user.User;
 import arca.proto.user.UserService;
 import arca.proto.user.UserServiceClient;
+import arca.rest.PercentEncoding;
 import arca.rest.RequestIds;
 import arca.rest.ApiError;
 import arca.rest.Json;
@@ -30,11 +32,13 @@ import arca.rest.module.RestModule;
 import arca.rest.Times;
 import arca.rest.auth.Authenticator;
 import arca.rest.access.Principal;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -124,14 +128,14 @@ public final class UserRoutes implements RestModule {
     if (b.login() == null) return Json.fail(ApiError.badRequest("missing field 'login'"));
     if (b.password() == null) return Json.fail(ApiError.badRequest("missing field 'password'"));
     List<String> roleIds = b.roles() == null ? List.of() : b.roles();
-    if (roleIds.stream().anyMatch(java.util.Objects::isNull)) return Json.fail(ApiError.badRequest("roles must be strings"));
+    if (roleIds.stream().anyMatch(Objects::isNull)) return Json.fail(ApiError.badRequest("roles must be strings"));
     CreateUserRequest.Builder req = CreateUserRequest.newBuilder().setLogin(b.login()).setPassword(b.password())
         .addAllRoles(roleIds).setRequestId(requestId);
     if (b.displayName() != null) req.setDisplayName(b.displayName());
     if (b.email() != null) req.setEmail(b.email());
     if (b.groupPath() != null) req.setGroupPath(b.groupPath());
     CompletionStage<User> created = rolesExist(roles, roleIds).thenCompose(ok -> users.createUser(req.build()));
-    return Json.reply(created, u -> respondWithHeader(arca.rest.PercentEncoding.location("/a/users/", u.getLogin()),
+    return Json.reply(created, u -> respondWithHeader(PercentEncoding.location("/a/users/", u.getLogin()),
         () -> complete(Json.response(StatusCodes.CREATED, UserJson.of(u)))));
   }
 
@@ -156,7 +160,7 @@ public final class UserRoutes implements RestModule {
     if (!p.isAdmin() && (b.roles() != null || b.groupPath() != null)) {
       return Json.fail(ApiError.forbidden("only an admin may change roles or groupPath"));
     }
-    if (b.roles() != null && b.roles().stream().anyMatch(java.util.Objects::isNull)) return Json.fail(ApiError.badRequest("roles must be strings"));
+    if (b.roles() != null && b.roles().stream().anyMatch(Objects::isNull)) return Json.fail(ApiError.badRequest("roles must be strings"));
     UpdateUserRequest.Builder req = UpdateUserRequest.newBuilder().setLogin(login).setRequestId(requestId);
     if (b.displayName() != null) req.setDisplayName(b.displayName());
     if (b.email() != null) req.setEmail(b.email());
@@ -182,11 +186,11 @@ public final class UserRoutes implements RestModule {
         : complete(withRetryAfter(t.failed().get())));
   }
 
-  private static final io.grpc.Metadata.Key<String> RETRY_AFTER =
-      io.grpc.Metadata.Key.of("retry-after", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> RETRY_AFTER =
+      Metadata.Key.of("retry-after", Metadata.ASCII_STRING_MARSHALLER);
 
   /** A 429 (the account's login throttle refused the current password's check) says when to come back. */
-  private static akka.http.javadsl.model.HttpResponse withRetryAfter(Throwable failure) {
+  private static HttpResponse withRetryAfter(Throwable failure) {
     ApiError e = ApiError.of(failure);
     if (e.status.intValue() != 429) return Json.error(e);
     Throwable c = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;

@@ -16,6 +16,7 @@ import arca.proto.workspace.WorkspaceService;
 import arca.proto.workspace.WorkspaceServiceClient;
 import arca.proto.acl.AclService;
 import arca.proto.acl.AclServiceClient;
+import arca.rest.PercentEncoding;
 import arca.rest.acl.AclAccess;
 import arca.rest.files.NodePolicies;
 import arca.rest.RequestIds;
@@ -118,7 +119,7 @@ public final class WorkspaceRoutes implements RestModule {
         .setCreatedBy(p.login());
     if (b.label() != null) req.setLabel(b.label());
     if (b.description() != null) req.setDescription(b.description());
-    return Json.reply(workspaces.createWorkspace(req.build()), w -> respondWithHeader(arca.rest.PercentEncoding.location("/a/workspaces/", w.getSlug()),
+    return Json.reply(workspaces.createWorkspace(req.build()), w -> respondWithHeader(PercentEncoding.location("/a/workspaces/", w.getSlug()),
         () -> complete(Json.response(StatusCodes.CREATED, WorkspaceJson.of(w, p)))));
   }
 

@@ -1,13 +1,18 @@
 package arca.rest.acl;
 
+import arca.proto.policy.Effect;
+import arca.proto.policy.Policy;
+import arca.proto.policy.PolicyGroup;
 import arca.rest.access.Rights;
 import arca.proto.acl.NodeRights;
 import arca.proto.acl.ResolveRequest;
 import arca.proto.acl.ResolveResponse;
 import arca.rest.access.Principal;
 import arca.rest.files.NodePolicies;
+import arca.rest.gate.PolicyAccess;
 import arca.rest.testsupport.FakeAclService;
 import arca.rest.access.WorkspaceVisibility;
+import arca.rest.testsupport.FakePolicyService;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.Test;
@@ -156,11 +161,11 @@ class AclAccessTest {
   @Test
   void aWorkspaceWhoseRootAPolicyDeniesReadingIsNotListed() {
     acls.visible = List.of("common", "projects");
-    arca.rest.testsupport.FakePolicyService policies = new arca.rest.testsupport.FakePolicyService();
-    policies.put(arca.proto.policy.PolicyGroup.newBuilder().setId("no-bob").addPolicies(arca.proto.policy.Policy.newBuilder()
+    FakePolicyService policies = new FakePolicyService();
+    policies.put(PolicyGroup.newBuilder().setId("no-bob").addPolicies(Policy.newBuilder()
         .setId("p").addSubjects("user:bob").addResources("io:projects/<.*>").addActions("GET")
-        .setEffect(arca.proto.policy.Effect.EFFECT_DENY)).build());
-    WorkspaceVisibility visibility = NodePolicies.visibleWorkspaces(access.visibility(), new arca.rest.gate.PolicyAccess(policies));
+        .setEffect(Effect.EFFECT_DENY)).build());
+    WorkspaceVisibility visibility = NodePolicies.visibleWorkspaces(access.visibility(), new PolicyAccess(policies));
     assertEquals(WorkspaceVisibility.Visible.only(Set.of("common", "personal")), await(visibility.visibleTo(BOB)));
     assertEquals(WorkspaceVisibility.Visible.only(Set.of("common", "projects", "personal")), await(visibility.visibleTo(ALICE)));
   }

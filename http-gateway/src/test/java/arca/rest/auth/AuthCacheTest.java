@@ -8,6 +8,7 @@ import arca.proto.token.Revoked;
 import arca.rest.testsupport.FakeTokenService;
 import arca.rest.testsupport.Jwt;
 import arca.rest.testsupport.TestGateway;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -307,7 +308,7 @@ class AuthCacheTest {
     }
   }
 
-  static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+  static void await(BooleanSupplier condition) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 10_000;
     while (!condition.getAsBoolean()) {
       if (System.currentTimeMillis() > deadline) throw new AssertionError("condition not met within 10 s");

@@ -1,6 +1,7 @@
 package arca.rest.auth;
 
 import akka.http.javadsl.server.Route;
+import arca.grpc.Clients;
 import arca.proto.token.AuthEvent;
 import arca.proto.token.LoginCutoff;
 import arca.proto.token.Revoked;
@@ -183,7 +184,7 @@ class AuthenticatorTest {
     String spared = gw.jwt.sign(gw.jwt.claims("erik", "user").claim("sid", "sid-spared").claim("iat_ms", now - 2_000));
     String ended = gw.jwt.sign(gw.jwt.claims("erik", "user").claim("sid", "sid-ended").claim("iat_ms", now - 2_000));
     // a token of an older token service: no iat_ms, its iat (seconds) counts
-    String older = gw.jwt.sign(gw.jwt.claims("erik", "user").issueTime(new java.util.Date(now - 5_000)));
+    String older = gw.jwt.sign(gw.jwt.claims("erik", "user").issueTime(new Date(now - 5_000)));
     String after = gw.jwt.sign(gw.jwt.claims("erik", "user").claim("iat_ms", now));
     String someoneElse = gw.jwt.sign(gw.jwt.claims("fred", "user").claim("iat_ms", now - 2_000));
     for (String t : List.of(spared, ended, older, after, someoneElse)) assertEquals(200, gw.get("/a/users/" + Jwt.parse(t).getSubject(), t).status());
@@ -216,7 +217,7 @@ class AuthenticatorTest {
     FakeTokenService tokens = new FakeTokenService(gw.jwt);
     tokens.down = Status.UNAVAILABLE;
     Authenticator auth = new Authenticator(tokens, gw.cache, TestGateway.ISSUER, gw.auth.policies());
-    Route route = Proxy.route(new RestContext(gw.system, auth, arca.grpc.Clients.NONE),
+    Route route = Proxy.route(new RestContext(gw.system, auth, Clients.NONE),
         List.of(TestGateway.module("user", "a", () -> gw.userRoutes(auth, tokens)),
             TestGateway.module("token", "oidc", () -> OidcRoutes.routes(tokens, gw.cache, TestGateway.ISSUER))), () -> true);
     String base = gw.bind(route);

@@ -7,8 +7,11 @@ import arca.proto.workspace.Scope;
 import arca.proto.workspace.Workspace;
 import arca.rest.ApiError;
 import arca.rest.access.Principal;
+import arca.rest.gate.PolicyAccess;
+import arca.rest.testsupport.FakePolicyService;
 import arca.rest.testsupport.FakeTreeService;
 import arca.rest.testsupport.FakeWorkspaceService;
+import arca.rest.testsupport.OpenPermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,8 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FileAccessTest {
   final FakeWorkspaceService workspaces = new FakeWorkspaceService();
   final FakeTreeService tree = new FakeTreeService();
-  final FileAccess access = new FileAccess(workspaces, tree, new arca.rest.testsupport.OpenPermissions(),
-      new arca.rest.gate.PolicyAccess(new arca.rest.testsupport.FakePolicyService()));
+  final FileAccess access = new FileAccess(workspaces, tree, new OpenPermissions(),
+      new PolicyAccess(new FakePolicyService()));
   static final Principal ALICE = new Principal("alice", List.of(), "s", "t", Long.MAX_VALUE);
   static final Principal ROOT = new Principal("root", List.of("admin"), "s", "t", Long.MAX_VALUE);
 

@@ -1,5 +1,6 @@
 package arca.rest.files;
 
+import akka.stream.AbruptStageTerminationException;
 import arca.proto.objects.BlobRef;
 import arca.proto.objects.DeleteResult;
 import arca.proto.objects.ObjectsService;
@@ -46,7 +47,7 @@ class FilePutsTest {
   @Test
   void anUnansweredOrAbortedPutKeepsIt() {
     put(Status.UNAVAILABLE.asRuntimeException());
-    put(new CompletionException(new akka.stream.AbruptStageTerminationException(null)));
+    put(new CompletionException(new AbruptStageTerminationException(null)));
     assertEquals(List.of(), deleted);
   }
 }

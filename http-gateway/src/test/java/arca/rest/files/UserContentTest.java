@@ -44,7 +44,7 @@ class UserContentTest {
   @Test
   void aPngStaysInline() {
     HttpResponse r = UserContent.serve(HttpResponse.create().withEntity(
-        HttpEntities.create(akka.http.javadsl.model.ContentTypes.create(MediaTypes.IMAGE_PNG), new byte[] {1})), "a.png");
+        HttpEntities.create(ContentTypes.create(MediaTypes.IMAGE_PNG), new byte[] {1})), "a.png");
     assertTrue(r.getHeader("Content-Disposition").isEmpty());
     assertEquals("nosniff", r.getHeader("X-Content-Type-Options").orElseThrow().value());
   }

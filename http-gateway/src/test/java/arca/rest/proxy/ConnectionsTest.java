@@ -1,10 +1,12 @@
 package arca.rest.proxy;
 
+import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.server.Route;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
@@ -50,9 +52,9 @@ class ConnectionsTest {
     Route route = concat(
         path("ok", () -> complete("ok")),
         // an answer streaming for 4 s: longer than both timeouts
-        path("slow", () -> complete(akka.http.javadsl.model.HttpResponse.create().withEntity(HttpEntities.createChunked(
+        path("slow", () -> complete(HttpResponse.create().withEntity(HttpEntities.createChunked(
             ContentTypes.TEXT_PLAIN_UTF8, Source.tick(Duration.ZERO, Duration.ofMillis(500), ByteString.fromString("x"))
-                .take(8).mapMaterializedValue(c -> akka.NotUsed.getInstance()))))));
+                .take(8).mapMaterializedValue(c -> NotUsed.getInstance()))))));
     port = Http.get(system).newServerAt("127.0.0.1", 0)
         .withSettings(Gateway.publicSettings(system.settings().config(), LIMITS))
         .bindFlow(Connections.handler(route.flow(system), LIMITS))

@@ -1,11 +1,15 @@
 package arca.rest.proxy;
 
 import akka.http.javadsl.model.StatusCodes;
+import arca.grpc.Clients;
 import arca.rest.ApiError;
 import arca.rest.module.RestContext;
 import arca.rest.module.RestModule;
 import arca.rest.testsupport.Resp;
 import arca.rest.testsupport.TestGateway;
+import arca.rest.token.OidcRoutes;
+import java.util.HashSet;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,12 +57,12 @@ class ProxyTest {
     assertTrue(r.contentType().startsWith("application/json"), r.contentType());
     assertEquals("3.0.3", r.json().path("openapi").asText());
     var paths = r.json().path("paths");
-    for (String route : java.util.List.of("/oidc/oauth2/token", "/a/users", "/a/users/{login}", "/a/roles/{id}",
+    for (String route : List.of("/oidc/oauth2/token", "/a/users", "/a/users/{login}", "/a/roles/{id}",
         "/a/workspaces", "/a/workspaces/{slug}", "/a/nodes/{ws}/{path}", "/a/trash/{ws}/{uuid}", "/a/access-keys",
         "/a/policies", "/a/policies/{id}")) {
       assertTrue(paths.has(route), () -> "the OpenAPI document lacks " + route);
     }
-    java.util.Set<String> operationIds = new java.util.HashSet<>();
+    Set<String> operationIds = new HashSet<>();
     paths.fields().forEachRemaining(e -> e.getValue().fields().forEachRemaining(op -> {
       if (op.getKey().equals("parameters")) return;
       assertTrue(op.getValue().has("responses"), () -> e.getKey() + " " + op.getKey() + " has no responses");
@@ -146,12 +150,12 @@ class ProxyTest {
   @Test
   void moduleWithUnknownPrefixIsRefused() {
     RestModule bad = TestGateway.module("x", "api", () -> complete("x"));
-    RestContext ctx = new RestContext(gw.system, gw.auth, arca.grpc.Clients.NONE);
+    RestContext ctx = new RestContext(gw.system, gw.auth, Clients.NONE);
     assertThrows(IllegalArgumentException.class, () -> Proxy.route(ctx, List.of(bad), () -> true));
   }
 
   static RestModule oidc() {
-    return TestGateway.module("token", "oidc", () -> arca.rest.token.OidcRoutes.routes(gw.tokens, gw.cache, TestGateway.ISSUER));
+    return TestGateway.module("token", "oidc", () -> OidcRoutes.routes(gw.tokens, gw.cache, TestGateway.ISSUER));
   }
 
   @Test
@@ -162,7 +166,7 @@ class ProxyTest {
       built.incrementAndGet();
       return path("count", () -> complete("counted"));
     });
-    RestContext ctx = new RestContext(gw.system, gw.auth, arca.grpc.Clients.NONE);
+    RestContext ctx = new RestContext(gw.system, gw.auth, Clients.NONE);
     String base = gw.bind(Proxy.route(ctx, List.of(counting, oidc()), () -> true));
     for (int i = 0; i < 3; i++) assertEquals(200, gw.sendToMadeUp(base, "GET", "/a/count", null).status());
     assertEquals(404, gw.sendToMadeUp(base, "GET", "/a/other", null).status());
@@ -176,7 +180,7 @@ class ProxyTest {
   @Test
   void prefixWithoutModulesIsJust404() {
     RestModule hello = TestGateway.module("hello", "a", () -> path("hello", () -> complete("hi")));
-    RestContext ctx = new RestContext(gw.system, gw.auth, arca.grpc.Clients.NONE);
+    RestContext ctx = new RestContext(gw.system, gw.auth, Clients.NONE);
     String base = gw.bind(Proxy.route(ctx, List.of(hello), () -> true));
     assertEquals(200, gw.sendToMadeUp(base, "GET", "/a/hello", null).status());
     assertJsonError(gw.sendTo(base, "GET", "/oidc/jwks", null), 404);
@@ -191,7 +195,7 @@ class ProxyTest {
         path("teapot", () -> {
           throw new ApiError(StatusCodes.IM_A_TEAPOT, "teapot", "short and stout");
         })));
-    RestContext ctx = new RestContext(gw.system, gw.auth, arca.grpc.Clients.NONE);
+    RestContext ctx = new RestContext(gw.system, gw.auth, Clients.NONE);
     String base = gw.bind(Proxy.route(ctx, List.of(throwing, oidc()), () -> true));
 
     Resp boom = gw.sendToMadeUp(base, "GET", "/a/boom", null);

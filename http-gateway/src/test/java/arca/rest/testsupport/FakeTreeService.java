@@ -1,6 +1,10 @@
 package arca.rest.testsupport;
 
+import arca.proto.tree.CopyJob;
+import arca.proto.tree.CopyRequest;
+import arca.proto.tree.CopyResponse;
 import arca.proto.tree.CreateFolderRequest;
+import arca.proto.tree.GetCopyJobRequest;
 import arca.proto.tree.ListRequest;
 import arca.proto.tree.ListResponse;
 import arca.proto.tree.ListTrashRequest;
@@ -15,14 +19,17 @@ import arca.proto.tree.RemoveRequest;
 import arca.proto.tree.RestoreRequest;
 import arca.proto.tree.SetPropsRequest;
 import arca.proto.tree.StatRequest;
+import arca.proto.tree.TrashInfo;
 import arca.proto.tree.TrashRequest;
 import arca.proto.tree.TreeService;
 import io.grpc.Status;
 
+import io.grpc.StatusRuntimeException;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -31,6 +38,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -51,7 +59,7 @@ public final class FakeTreeService implements TreeService {
   private final Map<String, TreeMap<String, Node>> folders = new HashMap<>();
   private final Map<String, List<String>> trash = new HashMap<>();
   /** The recycle-bin entries (with their trash info), in the order trashed. */
-  private final Map<String, Node> trashed = new java.util.LinkedHashMap<>();
+  private final Map<String, Node> trashed = new LinkedHashMap<>();
   /** Request ids of the SetProps calls applied (a resent one answers the node as it is). */
   private final Set<String> appliedRequests = new HashSet<>();
   /** Every List call received. */
@@ -102,13 +110,13 @@ public final class FakeTreeService implements TreeService {
     return at;
   }
 
-  private <T> CompletionStage<T> run(java.util.function.Supplier<T> body) {
+  private <T> CompletionStage<T> run(Supplier<T> body) {
     if (down != null) return Failures.failed(down);
     try {
       synchronized (this) {
         return Failures.async(body.get());
       }
-    } catch (io.grpc.StatusRuntimeException e) {
+    } catch (StatusRuntimeException e) {
       return Failures.failed(e.getStatus());
     }
   }
@@ -230,7 +238,7 @@ public final class FakeTreeService implements TreeService {
       detach(in.getDatasource(), n, blobs);
       folder(in.getDatasource(), segs.subList(0, segs.size() - 1), false).remove(key(n.getName()));
       trash.put(in.getDatasource() + "\0" + n.getUuid(), blobs);
-      Node entry = n.toBuilder().setTrash(arca.proto.tree.TrashInfo.newBuilder().setOriginalPath(String.join("/", segs))
+      Node entry = n.toBuilder().setTrash(TrashInfo.newBuilder().setOriginalPath(String.join("/", segs))
           .setTrashedAt(System.currentTimeMillis()).setTrashedBy(in.getBy())).build();
       trashed.put(in.getDatasource() + "\0" + n.getUuid(), entry);
       return entry;
@@ -339,13 +347,13 @@ public final class FakeTreeService implements TreeService {
   }
 
   @Override
-  public CompletionStage<arca.proto.tree.CopyResponse> copy(arca.proto.tree.CopyRequest in) {
-    return run(() -> arca.proto.tree.CopyResponse.newBuilder()
+  public CompletionStage<CopyResponse> copy(CopyRequest in) {
+    return run(() -> CopyResponse.newBuilder()
         .setNode(placeCopy(in.getDatasource(), in.getFrom(), in.getTo(), false, true)).build());
   }
 
   @Override
-  public CompletionStage<arca.proto.tree.CopyJob> getCopyJob(arca.proto.tree.GetCopyJobRequest in) {
+  public CompletionStage<CopyJob> getCopyJob(GetCopyJobRequest in) {
     return Failures.failed(Status.UNIMPLEMENTED);
   }
 }

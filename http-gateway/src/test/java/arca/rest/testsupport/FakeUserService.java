@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -79,7 +80,7 @@ public final class FakeUserService implements UserService {
     long now = System.currentTimeMillis();
     User u = User.newBuilder().setLogin(in.getLogin()).setDisplayName(in.getDisplayName()).setEmail(in.getEmail())
         .addAllRoles(in.getRolesList()).setGroupPath(in.getGroupPath()).setCreatedAt(now).setUpdatedAt(now)
-        .setVersion(1).setId(java.util.UUID.randomUUID().toString()).build();
+        .setVersion(1).setId(UUID.randomUUID().toString()).build();
     if (users.putIfAbsent(in.getLogin(), new Stored(u, in.getPassword())) != null) {
       return Failures.failed(Status.ALREADY_EXISTS.withDescription("user '" + in.getLogin() + "' exists"));
     }

@@ -10,6 +10,7 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 
+import java.text.ParseException;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
@@ -83,7 +84,7 @@ public final class Jwt {
   public static JWTClaimsSet parse(String token) {
     try {
       return SignedJWT.parse(token).getJWTClaimsSet();
-    } catch (java.text.ParseException e) {
+    } catch (ParseException e) {
       throw new IllegalArgumentException(e);
     }
   }

@@ -2,11 +2,16 @@ package arca.rest.files.dav;
 
 import akka.http.javadsl.model.StatusCodes;
 import arca.path.RelativePath;
+import arca.rest.ApiError;
 import arca.rest.ClientPaths;
 
-import java.nio.charset.StandardCharsets;
+import arca.rest.PercentEncoding;
+import arca.rest.files.PercentDecoding;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What a {@code /dav/} URL names: a workspace and a path in it, decoded ("" workspace: the top level, which lists
@@ -75,7 +80,7 @@ record DavPath(String workspace, String path) {
     }
     try {
       ClientPaths.segments(path);
-    } catch (arca.rest.ApiError e) {
+    } catch (ApiError e) {
       throw new DavError(e.status, e.code, e.getMessage());
     }
     return new DavPath(workspace, path);
@@ -85,18 +90,18 @@ record DavPath(String workspace, String path) {
    * The resource a Destination header or an If header's resource tag names: an absolute URL of this server or an
    * absolute path. Empty when it is an absolute URL of another server (host and port differ from the request's).
    */
-  static java.util.Optional<DavPath> parseUrl(String url, String requestHost) {
+  static Optional<DavPath> parseUrl(String url, String requestHost) {
     String path = url;
     int scheme = url.indexOf("://");
     if (scheme > 0) {
       int slash = url.indexOf('/', scheme + 3);
       String authority = slash < 0 ? url.substring(scheme + 3) : url.substring(scheme + 3, slash);
       try {
-        new java.net.URI(url.substring(0, scheme) + "://" + authority + "/");
-      } catch (java.net.URISyntaxException e) {
+        new URI(url.substring(0, scheme) + "://" + authority + "/");
+      } catch (URISyntaxException e) {
         throw DavError.badRequest("a malformed URL: '" + url + "'");
       }
-      if (requestHost != null && !authority.equalsIgnoreCase(requestHost)) return java.util.Optional.empty();
+      if (requestHost != null && !authority.equalsIgnoreCase(requestHost)) return Optional.empty();
       path = slash < 0 ? "/" : url.substring(slash);
     }
     int q = path.indexOf('?');
@@ -104,18 +109,18 @@ record DavPath(String workspace, String path) {
     int f = path.indexOf('#');
     if (f >= 0) path = path.substring(0, f);
     if (!path.startsWith("/")) throw DavError.badRequest("not an absolute URL or path: '" + url + "'");
-    if (!path.equals(MOUNT) && !path.startsWith(MOUNT + "/")) return java.util.Optional.empty();
-    return java.util.Optional.of(parse(path));
+    if (!path.equals(MOUNT) && !path.startsWith(MOUNT + "/")) return Optional.empty();
+    return Optional.of(parse(path));
   }
 
   static String encode(String name) {
-    return arca.rest.PercentEncoding.segment(name);
+    return PercentEncoding.segment(name);
   }
 
   /** Percent-decoding of one path segment ('+' stays a plus); strict UTF-8. */
   static String decode(String raw) {
     try {
-      return arca.rest.files.PercentDecoding.decode(raw, false);
+      return PercentDecoding.decode(raw, false);
     } catch (IllegalArgumentException e) {
       throw DavError.badRequest("a path segment is badly percent-encoded or not UTF-8: '" + raw + "'");
     }

@@ -3,6 +3,7 @@ package arca.rest.files.io;
 import akka.NotUsed;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpRequest;
+import akka.japi.pf.PFBuilder;
 import akka.stream.Materializer;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Source;
@@ -66,7 +67,7 @@ final class S3Body {
     }
     String sha256 = HEX_SHA256.matcher(claim).matches() ? claim.toLowerCase(Locale.ROOT) : null;
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    Source<ByteString, ?> watched = raw.mapError(new akka.japi.pf.PFBuilder<Throwable, Throwable>().matchAny(e -> {
+    Source<ByteString, ?> watched = raw.mapError(new PFBuilder<Throwable, Throwable>().matchAny(e -> {
       failure.compareAndSet(null, e);
       return e;
     }).build());

@@ -2,6 +2,7 @@ package arca.rest.files.io;
 
 import akka.http.javadsl.model.HttpRequest;
 
+import arca.rest.files.PercentDecoding;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -74,7 +75,7 @@ public record S3Call(String method, String rawPath, String rawQuery, String buck
   /** Percent-decoding into strict UTF-8; InvalidURI for a bad escape or bytes that are not UTF-8. */
   static String decode(String raw, boolean plusIsSpace) {
     try {
-      return arca.rest.files.PercentDecoding.decode(raw, plusIsSpace);
+      return PercentDecoding.decode(raw, plusIsSpace);
     } catch (IllegalArgumentException e) {
       throw badUri();
     }

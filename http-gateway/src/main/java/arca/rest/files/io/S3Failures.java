@@ -1,5 +1,6 @@
 package arca.rest.files.io;
 
+import akka.grpc.GrpcServiceException;
 import arca.path.RelativePath;
 import arca.rest.ApiError;
 import io.grpc.Status;
@@ -32,7 +33,7 @@ final class S3Failures {
   static Status.Code grpcCode(Throwable failure) {
     Throwable t = unwrap(failure);
     if (t instanceof StatusRuntimeException s) return s.getStatus().getCode();
-    if (t instanceof akka.grpc.GrpcServiceException g) return g.getStatus().getCode();
+    if (t instanceof GrpcServiceException g) return g.getStatus().getCode();
     return null;
   }
 
@@ -52,7 +53,7 @@ final class S3Failures {
     }
     if (t instanceof TimeoutException) return unavailable();
     Status status = t instanceof StatusRuntimeException s ? s.getStatus()
-        : t instanceof akka.grpc.GrpcServiceException g ? g.getStatus() : null;
+        : t instanceof GrpcServiceException g ? g.getStatus() : null;
     if (status != null) return fromStatus(status, t);
     log.error("/io request failed", t);
     return new S3Exception("InternalError", "We encountered an internal error. Please try again.");

@@ -3,6 +3,7 @@ package arca.rest.files.io;
 import akka.http.javadsl.model.ContentType;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.DateTime;
+import akka.http.javadsl.model.HttpCharsets;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
@@ -13,13 +14,14 @@ import akka.http.javadsl.model.headers.EntityTag;
 import akka.http.javadsl.model.headers.LastModified;
 import akka.http.javadsl.model.headers.RawHeader;
 
+import akka.http.scaladsl.model.headers.CustomHeader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /** The shapes of {@code /io} answers: XML documents, S3 error documents, object metadata headers. */
 final class S3Responses {
-  static final ContentType.NonBinary XML = MediaTypes.APPLICATION_XML.toContentType(akka.http.javadsl.model.HttpCharsets.UTF_8);
+  static final ContentType.NonBinary XML = MediaTypes.APPLICATION_XML.toContentType(HttpCharsets.UTF_8);
   /** The MD5 of no bytes: the ETag of an empty object or a folder marker. */
   static final String EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e";
 
@@ -55,7 +57,7 @@ final class S3Responses {
    * header is rendered as is.
    */
   static HttpHeader headContentLength(long length) {
-    return new akka.http.scaladsl.model.headers.CustomHeader() {
+    return new CustomHeader() {
       @Override public String name() { return "Content-Length"; }
       @Override public String value() { return Long.toString(length); }
       @Override public boolean renderInRequests() { return false; }

@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 import static akka.http.javadsl.server.Directives.*;
 
@@ -81,7 +82,7 @@ public final class S3Routes implements Face {
    * PUT and POST answer once the whole body is in (and a multipart complete once the parts are composed): they run
    * without the server's request timeout. Other requests keep it; a download's bytes flow after its answer began.
    */
-  private static Route uploadsUntimed(HttpRequest request, java.util.function.Supplier<Route> inner) {
+  private static Route uploadsUntimed(HttpRequest request, Supplier<Route> inner) {
     String method = request.method().value();
     return method.equals("PUT") || method.equals("POST") ? withoutRequestTimeout(inner) : inner.get();
   }

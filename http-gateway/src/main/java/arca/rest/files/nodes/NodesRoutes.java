@@ -3,7 +3,13 @@ package arca.rest.files.nodes;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
+import akka.http.javadsl.unmarshalling.Unmarshaller;
+import arca.proto.tree.CopyJob;
+import arca.proto.tree.CopyRequest;
+import arca.proto.tree.GetCopyJobRequest;
 import arca.rest.ClientPaths;
+import arca.rest.PercentEncoding;
+import arca.rest.Times;
 import arca.rest.module.Endpoint;
 import arca.rest.files.Face;
 import arca.rest.files.FilesContext;
@@ -26,6 +32,7 @@ import arca.rest.files.FileAccess;
 import arca.rest.files.Location;
 import arca.rest.files.NodeAction;
 
+import java.io.IOException;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -113,7 +120,7 @@ public final class NodesRoutes implements Face {
     Route list = pathEndOrSingleSlash(() -> get(() -> trashList(tree, access, p, ws)));
     Route entry = path(PathMatchers.segment(), uuid -> concat(
         post(() -> parameterOptional("action", action -> action.orElse("").equals("restore")
-            ? RequestIds.of(p, id -> entity(akka.http.javadsl.unmarshalling.Unmarshaller.entityToString(),
+            ? RequestIds.of(p, id -> entity(Unmarshaller.entityToString(),
                 text -> restore(tree, access, p, ws, uuid, text, id)))
             : Json.fail(ApiError.badRequest("unknown action (known: restore)")))),
         delete(() -> RequestIds.of(p, id -> purge(tree, access, blobs, p, ws, uuid, id)))));
@@ -144,9 +151,9 @@ public final class NodesRoutes implements Face {
       m.put("version", n.getVersion());
       if (!n.getContentType().isEmpty()) m.put("contentType", n.getContentType());
     }
-    if (n.getMtime() > 0) m.put("mtime", arca.rest.Times.iso(n.getMtime()));
+    if (n.getMtime() > 0) m.put("mtime", Times.iso(n.getMtime()));
     if (n.hasTrash()) {
-      m.put("trashedAt", arca.rest.Times.iso(n.getTrash().getTrashedAt()));
+      m.put("trashedAt", Times.iso(n.getTrash().getTrashedAt()));
       m.put("trashedBy", n.getTrash().getTrashedBy());
     }
     return m;
@@ -198,7 +205,7 @@ public final class NodesRoutes implements Face {
     CompletionStage<Map<String, Object>> created = access.resolveForWrite(p, ws, path).thenCompose(l -> tree.createFolder(
         CreateFolderRequest.newBuilder().setDatasource(l.datasource()).setPath(l.path()).setRequestId(RequestIds.fresh())
             .build()).thenApply(n -> json(ws, path, n)));
-    return Json.reply(created, m -> respondWithHeader(arca.rest.PercentEncoding.location("/a/nodes/", ws + "/" + path),
+    return Json.reply(created, m -> respondWithHeader(PercentEncoding.location("/a/nodes/", ws + "/" + path),
         () -> complete(Json.response(StatusCodes.CREATED, m))));
   }
 
@@ -254,7 +261,7 @@ public final class NodesRoutes implements Face {
     if (Boolean.TRUE.equals(b.overwrite())) return Json.fail(ApiError.badRequest("a copy never overwrites: choose a free target"));
     String targetWs = b.workspace() == null ? ws : b.workspace();
     CompletionStage<Map<String, Object>> copied = pair(tree, access, p, ws, path, b, false).thenCompose(pr -> tree.copy(
-            arca.proto.tree.CopyRequest.newBuilder().setDatasource(pr.from().datasource()).setFrom(pr.from().path())
+            CopyRequest.newBuilder().setDatasource(pr.from().datasource()).setFrom(pr.from().path())
                 .setTo(pr.to().path()).setRequestId(requestId).setBy(p.login()).build())
         .thenApply(r -> {
           Map<String, Object> m = json(targetWs, String.join("/", ClientPaths.segments(b.to())), r.getNode());
@@ -269,7 +276,7 @@ public final class NodesRoutes implements Face {
    * (so job ids cannot be probed). Jobs started by builds that did not record owners are the admins' only.
    */
   private static Route copyJob(TreeService tree, Principal p, String id) {
-    CompletionStage<arca.proto.tree.CopyJob> job = tree.getCopyJob(arca.proto.tree.GetCopyJobRequest.newBuilder().setJobId(id).build())
+    CompletionStage<CopyJob> job = tree.getCopyJob(GetCopyJobRequest.newBuilder().setJobId(id).build())
         .thenApply(j -> {
           if (!p.isAdmin() && !j.getBy().equals(p.login())) throw ApiError.notFound("no copy job '" + id + "'");
           return j;
@@ -308,7 +315,7 @@ public final class NodesRoutes implements Face {
     Optional<String> to;
     try {
       to = body.isBlank() ? Optional.empty() : Optional.ofNullable(Json.MAPPER.readValue(body, RestoreBody.class).to());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return Json.fail(ApiError.badRequest("the body must be {\"to\": \"path\"} or empty"));
     }
     return Json.reply(TrashBin.restore(tree, access, p, ws, uuid, to, requestId), StatusCodes.OK, m -> m);

@@ -7,6 +7,8 @@ import akka.http.javadsl.ServerBinding;
 import arca.proto.token.CreateAccessKeyRequest;
 import arca.proto.token.CreatedAccessKey;
 import arca.grpc.Clients;
+import arca.rest.files.nodes.NodesRoutes;
+import arca.rest.gate.PolicyAccess;
 import arca.rest.module.RestContext;
 import arca.rest.auth.AuthCache;
 import arca.rest.auth.Authenticator;
@@ -14,13 +16,16 @@ import arca.rest.files.Blobs;
 import arca.rest.files.FileAccess;
 import arca.rest.proxy.Proxy;
 import arca.rest.testsupport.FakeObjectsService;
+import arca.rest.testsupport.FakePolicyService;
 import arca.rest.testsupport.FakeTokenService;
 import arca.rest.testsupport.FakeTreeService;
 import arca.rest.testsupport.FakeWorkspaceService;
 import arca.rest.testsupport.Jwt;
 import arca.rest.testsupport.OpenApiCheck;
+import arca.rest.testsupport.OpenPermissions;
 import arca.rest.testsupport.TestGateway;
 import com.typesafe.config.ConfigFactory;
+import java.net.http.HttpHeaders;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.ContentStreamProvider;
@@ -62,7 +67,7 @@ final class IoGateway implements AutoCloseable {
   record Key(String id, String secret) {}
 
   /** An answer: status, headers, body. */
-  record Resp(int status, java.net.http.HttpHeaders headers, byte[] body) {
+  record Resp(int status, HttpHeaders headers, byte[] body) {
     String text() { return new String(body, StandardCharsets.UTF_8); }
 
     Optional<String> header(String name) { return headers.firstValue(name); }
@@ -95,9 +100,9 @@ final class IoGateway implements AutoCloseable {
   final FakeWorkspaceService workspaces = new FakeWorkspaceService();
   final FakeTreeService tree = new FakeTreeService();
   /** Allow-all until a test adds a deny (read on every request). */
-  final arca.rest.testsupport.FakePolicyService policies = new arca.rest.testsupport.FakePolicyService();
+  final FakePolicyService policies = new FakePolicyService();
   /** The ACLs: users read and write {@code common} but the paths a test denies them. */
-  final arca.rest.testsupport.OpenPermissions permissions = new arca.rest.testsupport.OpenPermissions();
+  final OpenPermissions permissions = new OpenPermissions();
   final FakeObjectsService objects;
   final int port;
   final String base;
@@ -117,13 +122,13 @@ final class IoGateway implements AutoCloseable {
     cache = AuthCache.open(dir.resolve("cache").resolve("auth-cache.cm"));
     objects = new FakeObjectsService(system);
     Authenticator auth = new Authenticator(tokens, cache, TestGateway.ISSUER,
-        new arca.rest.gate.PolicyAccess(policies, Duration.ZERO, System::nanoTime));
+        new PolicyAccess(policies, Duration.ZERO, System::nanoTime));
     FileAccess access = new FileAccess(workspaces, tree, permissions, auth.policies());
     Blobs blobs = new Blobs(ds -> objects);
     var module = TestGateway.module("io", "io",
         () -> S3Routes.routes(system, auth, tokens, access, tree, blobs, Clock.systemUTC()));
     // /a/nodes and /a/trash over the same files, so that tests compare the faces
-    var nodes = TestGateway.module("tree", "a", () -> arca.rest.files.nodes.NodesRoutes.routes(auth, tree, access, blobs));
+    var nodes = TestGateway.module("tree", "a", () -> NodesRoutes.routes(auth, tree, access, blobs));
     var route = Proxy.route(new RestContext(system, auth, Clients.NONE), List.of(module, nodes), () -> true);
     try {
       ServerBinding b = Http.get(system).newServerAt("127.0.0.1", 0).bind(route).toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -6,6 +6,7 @@ import arca.rest.files.io.IoGateway.Key;
 import arca.rest.files.io.IoGateway.Resp;
 import arca.rest.testsupport.FakeWorkspaceService;
 import io.grpc.Status;
+import java.util.ArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -141,7 +142,7 @@ class S3AuthRoutesTest {
           + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "Expect: 100-continue\r\n\r\n")
           .getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
-      List<String> statuses = new java.util.ArrayList<>();
+      List<String> statuses = new ArrayList<>();
       String first = in.readLine();
       statuses.add(first);
       if (first.contains(" 100 ")) {

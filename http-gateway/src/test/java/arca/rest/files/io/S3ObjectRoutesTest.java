@@ -1,5 +1,6 @@
 package arca.rest.files.io;
 
+import arca.proto.tree.StatRequest;
 import arca.rest.files.io.IoGateway.Key;
 import arca.rest.files.io.IoGateway.Resp;
 import arca.rest.testsupport.FakeObjectsService;
@@ -64,7 +65,7 @@ class S3ObjectRoutesTest {
     assertEquals(Optional.of(Integer.toString(body.length)), head.header("Content-Length"), head.headers()::toString);
     assertEquals(0, head.body().length);
 
-    assertEquals("docs", gw.tree.stat(arca.proto.tree.StatRequest.newBuilder().setDatasource("default")
+    assertEquals("docs", gw.tree.stat(StatRequest.newBuilder().setDatasource("default")
         .setPath("common/docs").build()).toCompletableFuture().join().getName(), "PUT made the missing folder");
     assertEquals(204, gw.bearer(alice, "DELETE", "/io/common/docs/a%20b.txt", new byte[0]).status());
     Resp gone = gw.bearer(alice, "GET", "/io/common/docs/a%20b.txt", new byte[0]);
