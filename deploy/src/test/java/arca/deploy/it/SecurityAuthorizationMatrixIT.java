@@ -203,6 +203,8 @@ class SecurityAuthorizationMatrixIT {
     rows.add(new Row("DELETE", "/a/acls", Access.ADMIN, c -> Call.of("/a/acls?workspace=" + hiddenWorkspace
         + "&path=x&role=user:" + otherLogin + "&action=read")));
 
+    rows.add(new Row("GET", "/a/locks/{ws}", Access.MANAGER, c -> Call.of("/a/locks/" + (c == Caller.OTHER ? "common" : "personal"))));
+    rows.add(new Row("DELETE", "/a/locks/{ws}", Access.MANAGER, c -> Call.of("/a/locks/" + (c == Caller.OTHER ? "common" : "personal"))));
     rows.add(new Row("GET", "/a/locks/{ws}/{path}", Access.MANAGER, c -> Call.of("/a/locks/" + (c == Caller.OTHER ? "common" : "personal") + "/")));
     rows.add(new Row("DELETE", "/a/locks/{ws}/{path}", Access.MANAGER, c -> Call.of("/a/locks/" + (c == Caller.OTHER ? "common" : "personal") + "/")));
     return rows;

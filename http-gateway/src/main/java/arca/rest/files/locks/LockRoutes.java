@@ -47,7 +47,7 @@ public final class LockRoutes implements Face {
 
   @Override
   public List<Endpoint> endpoints() {
-    return Endpoint.at("/a/locks/{ws}/{path}", "GET", "DELETE");
+    return Endpoint.all(Endpoint.at("/a/locks/{ws}", "GET", "DELETE"), Endpoint.at("/a/locks/{ws}/{path}", "GET", "DELETE"));
   }
 
   @Override
